@@ -1,0 +1,94 @@
+import type { CacheStore } from './stores/cache-store.js';
+import type { Ttl } from './ttl.js';
+
+/** Built-in store names. */
+export type StoreName = 'memory' | 'memcached' | 'file' | 'none';
+
+/**
+ * Options of one region. Common options apply to every store; the others only to the store named
+ * in their heading. Any option may also be given in {@link CacheRegionsOptions.defaults}, and the
+ * region's own value wins.
+ */
+export interface RegionOptions {
+  /**
+   * The backend: `'memory'`, `'memcached'`, `'file'`, `'none'`, or an object implementing
+   * {@link CacheStore}. Default: the `defaults.store`, else `'memory'`.
+   */
+  store?: StoreName | CacheStore;
+  /** Lifetime of entries: seconds, or a duration like `'5m'`. `0` = no expiry. Default: `0`. */
+  ttl?: Ttl;
+  /** Added after the app's `keyPrefix` in every key of this region. Default: none. */
+  keyPrefix?: string;
+  /**
+   * A key over the store's byte limit (or with characters the store forbids): `'hash'` shortens it
+   * to a readable head plus a SHA-256 digest; `'error'` throws `CacheKeyTooLongError`.
+   * Default: `'hash'`.
+   */
+  onLongKey?: 'hash' | 'error';
+  /**
+   * Arguments that cannot form a key (a function, a symbol, a cycle): `'throw'` throws
+   * `CacheKeyError`; `'bypass'` runs the method uncached and counts it in `stats().bypassed`.
+   * Default: `'throw'`.
+   */
+  onKeyError?: 'throw' | 'bypass';
+  /**
+   * Store errors and time-outs become misses (counted and logged) instead of errors.
+   * Default: `true`.
+   */
+  failOpen?: boolean;
+  /** Take a lock in the store on a miss, so one process computes a value. Default: `false`. */
+  lock?: boolean;
+  /** How long a lock is held at most: seconds or a duration. Default: `'30s'`. */
+  lockTtl?: Ttl;
+  /** Milliseconds a caller waits for another process's lock before computing itself. Default: 5000. */
+  lockWaitMs?: number;
+  /** How long an expired entry is still served while one caller refreshes it. Default: `0`. */
+  staleTtl?: Ttl;
+  /**
+   * Consecutive store failures after which the region stops calling the store for
+   * `breakerCooldownMs`. Default: 5.
+   */
+  breakerThreshold?: number;
+  /** Milliseconds the region leaves the store alone once the breaker opened. Default: 5000. */
+  breakerCooldownMs?: number;
+
+  // memory
+  /** memory: maximum number of entries (least recently used evicted first). Default: 10000. */
+  maxEntries?: number;
+  /** memory, file: maximum size in bytes (least recently used evicted first). Default: unbounded. */
+  maxBytes?: number;
+  /** memory: store and return structured clones instead of references. Default: `false`. */
+  clone?: boolean;
+
+  // memcached
+  /** memcached: `host:port` of each server. Required for memcached regions. */
+  servers?: string[];
+  /** memcached: SASL user name. Default: none. */
+  username?: string;
+  /** memcached: SASL password. Default: none. */
+  password?: string;
+  /** memcached: milliseconds an operation may take before it counts as failed. Default: 500. */
+  timeoutMs?: number;
+  /** memcached: attempts per operation (1 = no retry). Default: 2. */
+  retries?: number;
+  /** memcached: values larger than this many bytes are not stored. Default: 1048576 (1 MiB). */
+  maxValueBytes?: number;
+
+  // file
+  /** file: directory of the cache; entries go under `<dir>/<region>/`. Required for file regions. */
+  dir?: string;
+  /** file: directory for lock files. Default: `<dir>/<region>/.locks`. */
+  lockDir?: string;
+  /** file: milliseconds between sweeps that delete expired files. Default: 600000 (10 min). */
+  sweepIntervalMs?: number;
+}
+
+/** Options of `CacheRegionsModule.forRoot()`. */
+export interface CacheRegionsOptions {
+  /** Namespace for every key of this app, so apps sharing a memcached never meet. Default: none. */
+  keyPrefix?: string;
+  /** Options every region inherits (Beaker's global options). A region's own value wins. */
+  defaults?: RegionOptions;
+  /** The regions by name. Names: letters, digits, `_` and `-`. */
+  regions: Record<string, RegionOptions>;
+}

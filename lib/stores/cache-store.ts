@@ -1,0 +1,89 @@
+import type { Readable } from 'node:stream';
+
+/** A value, or a promise of it. Stores may answer synchronously where they can (memory). */
+export type MaybePromise<T> = T | Promise<T>;
+
+/** What a store keeps for one key. */
+export interface StoreEntry {
+  /** The cached value, exactly as given to `set` (stores that serialize must round-trip types). */
+  value: unknown;
+  /** Epoch milliseconds after which the entry is gone; 0 = never. */
+  expiresAt: number;
+  /**
+   * Epoch milliseconds until which the entry is fresh, when the region serves stale values
+   * (`staleTtl`); 0 = fresh until `expiresAt`. Stores keep it as given and return it unchanged.
+   */
+  freshUntil: number;
+}
+
+/** Limits a store puts on the keys it is given. The region fits every key into them. */
+export interface StoreKeyLimits {
+  /** Maximum key length in UTF-8 bytes. */
+  maxBytes: number;
+  /** Characters a key must not contain (e.g. whitespace and control characters for memcached). */
+  forbidden?: RegExp;
+}
+
+/**
+ * The contract every store implements, built-in or your own (`store: new MyStore()` in a region's
+ * options). A store only stores: the region decides ttl, keys, hashing, fail-open and stats.
+ *
+ * Keys reach the store already fitted to {@link CacheStore.keyLimits}; each store instance serves
+ * one region, so `clear()` drops that region's entries only. Stores throw on backend failures;
+ * the region turns them into misses (fail-open).
+ */
+export interface CacheStore {
+  /** Short name of the store kind, shown in logs and stats: `'memory'`, `'memcached'`, … */
+  readonly kind: string;
+  /** Key limits of this store. */
+  readonly keyLimits: StoreKeyLimits;
+  /** The entry, or `undefined` when missing or expired. */
+  get(key: string): MaybePromise<StoreEntry | undefined>;
+  /** Stores an entry, replacing any previous one. */
+  set(key: string, entry: StoreEntry): MaybePromise<void>;
+  /** Removes an entry; resolves `true` when one was there (best effort for remote stores). */
+  delete(key: string): MaybePromise<boolean>;
+  /** Whether an unexpired entry exists. */
+  has(key: string): MaybePromise<boolean>;
+  /** Drops every entry of this store's region, and only of it. */
+  clear(): MaybePromise<void>;
+  /**
+   * Stores an entry only when none exists; resolves `true` when this call stored it.
+   * Used for cross-process locks (`lock: true`). Optional.
+   */
+  add?(key: string, entry: StoreEntry): Promise<boolean>;
+  /** A cheap round trip to the backend, for health checks. Optional; local stores omit it. */
+  ping?(): Promise<void>;
+  /** Store figures for `stats()` (entries, bytes…), where cheap. Optional. */
+  describe?(): Record<string, number | string>;
+  /** A readable stream of a stored value, or `undefined` on a miss. File store only. */
+  getStream?(key: string): Promise<Readable | undefined>;
+  /** Stores a value from a stream without holding it in memory. File store only. */
+  setStream?(key: string, source: Readable, expiresAt: number): Promise<void>;
+  /** Releases connections, timers and handles. Called on `app.close()`. */
+  close?(): Promise<void>;
+}
+
+/** What every built-in store is told about the region it serves. */
+export interface StoreContext {
+  /** The region name. */
+  region: string;
+  /** App and region key prefixes joined with the region name: unique per region and app. */
+  namespace: string;
+  /** Called when a store notices something an operator should know (rate-limited by the caller). */
+  warn?(message: string): void;
+}
+
+/**
+ * Thrown by a store's `set` when a value exceeds what the backend can hold (memcached's item
+ * size). The region counts it in `stats().oversize`, logs it once and returns the result uncached.
+ */
+export class StoreValueTooLargeError extends Error {
+  override name = 'StoreValueTooLargeError';
+  constructor(
+    readonly byteLength: number,
+    readonly maxBytes: number,
+  ) {
+    super(`value of ${byteLength} bytes exceeds the store's limit of ${maxBytes} bytes`);
+  }
+}

@@ -1,0 +1,124 @@
+import {
+  Module,
+  type DynamicModule,
+  type FactoryProvider,
+  type InjectionToken,
+  type ModuleMetadata,
+  type OptionalFactoryDependency,
+  type Provider,
+} from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { CACHE_REGIONS_CONFIG, CACHE_REGIONS_OPTIONS } from './cache-regions.constants.js';
+import { asyncRegionsMismatch } from './cache-regions.messages.js';
+import type { CacheRegionsOptions } from './cache-regions.options.js';
+import { CachedMethodExplorer } from './cached/cached-method.explorer.js';
+import { CachedInterceptor } from './cached/cached.interceptor.js';
+import { resolveRegionsOptions } from './config/validate-options.js';
+import { getRegionToken } from './decorators/inject-region.decorator.js';
+import { allInjectedRegionNames } from './decorators/region-injections.js';
+import { CacheConfigError } from './errors.js';
+import { CacheRegions } from './regions/cache-regions.service.js';
+import { UnconfiguredRegion } from './regions/unconfigured-region.js';
+
+/** Options of {@link CacheRegionsModule.forRootAsync}. */
+export interface CacheRegionsAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
+  /** The region names the factory configures; they shape the providers, so they are listed up front. */
+  regions: string[];
+  /** Providers to pass to `useFactory`, e.g. `[ConfigService]`. */
+  inject?: Array<InjectionToken | OptionalFactoryDependency>;
+  /** Returns the same options as `forRoot` (or a promise of them). */
+  useFactory: (...args: any[]) => CacheRegionsOptions | Promise<CacheRegionsOptions>;
+}
+
+function checkDeclaredNames(declared: unknown): string[] {
+  if (!Array.isArray(declared) || declared.length === 0 || declared.some((n) => typeof n !== 'string')) {
+    throw new CacheConfigError(
+      'CacheRegionsModule.forRootAsync needs "regions": the names of the regions its factory configures, e.g. regions: [\'functions\', \'files\'].',
+    );
+  }
+  return declared;
+}
+
+/**
+ * Named cache regions for the whole app (a global module):
+ * `CacheRegionsModule.forRoot({ regions: { hot: { store: 'memory', ttl: 30 } } })`.
+ */
+@Module({})
+export class CacheRegionsModule {
+  /** Registers the regions configured in `options`. Options are validated at bootstrap. */
+  static forRoot(options: CacheRegionsOptions): DynamicModule {
+    const names =
+      options && typeof options.regions === 'object' && options.regions !== null ? Object.keys(options.regions) : [];
+    return this.assemble(names, { provide: CACHE_REGIONS_OPTIONS, useValue: options }, [], (resolved) => resolved);
+  }
+
+  /**
+   * Registers regions whose options come from a factory (e.g. `ConfigService`). The factory must
+   * configure exactly the names listed in `regions`, else bootstrap fails with `CacheConfigError`.
+   */
+  static forRootAsync(options: CacheRegionsAsyncOptions): DynamicModule {
+    const declared = checkDeclaredNames(options?.regions);
+    return this.assemble(
+      declared,
+      { provide: CACHE_REGIONS_OPTIONS, useFactory: options.useFactory, inject: options.inject ?? [] },
+      options.imports ?? [],
+      (resolved) => {
+        const got = resolved.map((r) => r.name);
+        const missing = declared.filter((name) => !got.includes(name));
+        const extra = got.filter((name) => !declared.includes(name));
+        if (missing.length > 0 || extra.length > 0) {
+          throw new CacheConfigError(asyncRegionsMismatch(missing, extra, declared));
+        }
+        return resolved;
+      },
+    );
+  }
+
+  private static assemble(
+    names: string[],
+    optionsProvider: Provider,
+    imports: NonNullable<ModuleMetadata['imports']>,
+    check: (resolved: ReturnType<typeof resolveRegionsOptions>) => ReturnType<typeof resolveRegionsOptions>,
+  ): DynamicModule {
+    const regionProvider = (name: string): FactoryProvider => ({
+      provide: getRegionToken(name),
+      useFactory: (regions: CacheRegions) => regions.get(name),
+      inject: [CacheRegions],
+    });
+    // Names injected somewhere with @InjectRegion but not configured get a placeholder, so the
+    // explorer can report them by class instead of Nest's generic "can't resolve dependencies".
+    // Read when Nest scans the module: by then every class of the app has been defined.
+    const placeholders = (): FactoryProvider[] =>
+      allInjectedRegionNames()
+        .filter((name) => !names.includes(name))
+        .map((name) => ({
+          provide: getRegionToken(name),
+          useFactory: (regions: CacheRegions) => new UnconfiguredRegion(name, regions.names()),
+          inject: [CacheRegions],
+        }));
+    const fixedProviders: Provider[] = [
+      optionsProvider,
+      {
+        provide: CACHE_REGIONS_CONFIG,
+        useFactory: (options: CacheRegionsOptions) => check(resolveRegionsOptions(options)),
+        inject: [CACHE_REGIONS_OPTIONS],
+      },
+      CacheRegions,
+      CachedMethodExplorer,
+      CachedInterceptor,
+      ...names.map(regionProvider),
+    ];
+    const fixedExports = [CacheRegions, CachedInterceptor, ...names.map(getRegionToken)];
+    return {
+      module: CacheRegionsModule,
+      global: true,
+      imports: [DiscoveryModule, ...imports],
+      get providers() {
+        return [...fixedProviders, ...placeholders()];
+      },
+      get exports() {
+        return [...fixedExports, ...placeholders().map((p) => p.provide)];
+      },
+    };
+  }
+}

@@ -1,0 +1,30 @@
+import type { StoreName } from '../cache-regions.options.js';
+import type { CacheStore } from '../stores/cache-store.js';
+
+/** A region's options after validation, inheritance and defaults: what the region runs on. */
+export interface ResolvedRegionConfig {
+  name: string;
+  /** App prefix, region prefix and region name, joined with ':'. Unique per app and region. */
+  namespace: string;
+  store: StoreName | CacheStore;
+  ttlMs: number;
+  staleTtlMs: number;
+  onLongKey: 'hash' | 'error';
+  onKeyError: 'throw' | 'bypass';
+  failOpen: boolean;
+  lock: boolean;
+  lockTtlMs: number;
+  lockWaitMs: number;
+  breakerThreshold: number;
+  breakerCooldownMs: number;
+  memory: { maxEntries: number; maxBytes?: number; clone: boolean };
+  memcached: {
+    servers: string[];
+    username?: string;
+    password?: string;
+    timeoutMs: number;
+    retries: number;
+    maxValueBytes: number;
+  };
+  file: { dir: string; lockDir?: string; maxBytes?: number; sweepIntervalMs: number };
+}

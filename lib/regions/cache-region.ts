@@ -1,0 +1,440 @@
+import type { Readable } from 'node:stream';
+import { CACHED_METADATA } from '../cache-regions.constants.js';
+import { createCallKeyer } from '../cached/call-key.js';
+import type { CachedMetadata } from '../decorators/cached.decorator.js';
+import type { ResolvedRegionConfig } from '../config/resolved-region-config.js';
+import { CacheKeyError, CacheStoreError, CacheUnsupportedError } from '../errors.js';
+import { fitKey } from '../keys/key-builder.js';
+import type { KeyContext } from '../keys/key-material.js';
+import type { CacheStore, StoreEntry } from '../stores/cache-store.js';
+import { StoreValueTooLargeError } from '../stores/cache-store.js';
+import { ttlToMs, type Ttl } from '../ttl.js';
+import { CircuitBreaker } from './circuit-breaker.js';
+import { RateLimitedLogger } from './rate-limited-logger.js';
+import { RegionCounters, type RegionStats } from './region-stats.js';
+
+/** Options of a single write. */
+export interface CacheSetOptions {
+  /** Seconds, or a duration like `'5m'`. Default: the region's ttl. */
+  ttl?: Ttl;
+}
+
+/** How one cached call is to be stored; built once per decorated method. */
+export interface CachedCallPolicy {
+  /** Lifetime in ms, or `undefined` for the region's. */
+  ttlMs?: number;
+  /** `true` → do not store this result. */
+  unless?: (result: unknown) => boolean;
+}
+
+type Producer = () => Promise<unknown>;
+
+const isThenable = (value: unknown): value is PromiseLike<unknown> =>
+  typeof (value as PromiseLike<unknown> | undefined)?.then === 'function';
+
+/**
+ * A named cache: owns expiry, key limits, single flight, fail-open, the circuit breaker and
+ * stats; its store only stores. Inject one with `@InjectRegion('name')`.
+ */
+export class CacheRegion {
+  /** The region's name as configured. */
+  readonly name: string;
+  /** The store behind the region. */
+  readonly store: CacheStore;
+
+  private readonly counters = new RegionCounters();
+  private readonly breaker: CircuitBreaker;
+  private readonly inflight = new Map<string, Promise<unknown>>();
+  private readonly pendingWrites = new Set<Promise<void>>();
+  private readonly keyContext: KeyContext;
+  private oversizeLogged = false;
+  /** Bumped by clear(): flights started earlier do not write their results. */
+  private epoch = 0;
+
+  constructor(
+    private readonly config: ResolvedRegionConfig,
+    store: CacheStore,
+    private readonly logger: RateLimitedLogger = new RateLimitedLogger(),
+  ) {
+    this.name = config.name;
+    this.store = store;
+    this.keyContext = { region: config.name };
+    this.breaker = new CircuitBreaker(config.breakerThreshold, config.breakerCooldownMs, (state, failures) =>
+      state === 'open'
+        ? this.logger.log(
+            `Region "${this.name}": ${failures} consecutive ${store.kind} store failures; leaving the store alone for ${config.breakerCooldownMs} ms (calls run uncached).`,
+          )
+        : this.logger.log(`Region "${this.name}": ${store.kind} store answers again; caching resumed.`),
+    );
+  }
+
+  /** The region's resolved configuration (read-only). */
+  get options(): Readonly<ResolvedRegionConfig> {
+    return this.config;
+  }
+
+  /** The cached value, or `undefined` on a miss (and, failing open, when the store fails). */
+  async get<T = unknown>(key: string): Promise<T | undefined> {
+    const entry = await this.read(this.fit(key), this.config.failOpen);
+    if (entry === undefined) {
+      this.counters.misses++;
+      return undefined;
+    }
+    if (entry.freshUntil !== 0 && entry.freshUntil <= Date.now()) this.counters.stale++;
+    else this.counters.hits++;
+    return entry.value as T;
+  }
+
+  /** Stores a value; `undefined` is not stored (use `null`). */
+  async set(key: string, value: unknown, options?: CacheSetOptions): Promise<void> {
+    const ttlMs = options?.ttl === undefined ? undefined : this.ttlOption(options.ttl);
+    await this.write(this.fit(key), value, ttlMs, this.config.failOpen);
+  }
+
+  /** Removes an entry; `true` when the store reported one. */
+  async delete(key: string): Promise<boolean> {
+    this.counters.deletes++;
+    const fitted = this.fit(key);
+    return this.guard(() => this.store.delete(fitted), false, this.config.failOpen, 'delete');
+  }
+
+  /** Whether a live entry exists. */
+  async has(key: string): Promise<boolean> {
+    const fitted = this.fit(key);
+    return this.guard(() => this.store.has(fitted), false, this.config.failOpen, 'has');
+  }
+
+  /**
+   * The cached value, or the result of `create` stored under `key`. Concurrent callers of the
+   * same key in this process share one `create` run.
+   */
+  getOrSet<T>(key: string, create: () => T | Promise<T>, options?: CacheSetOptions): Promise<T> {
+    const ttlMs = options?.ttl === undefined ? undefined : this.ttlOption(options.ttl);
+    return this.lookup(this.fit(key), async () => create(), { ttlMs }) as Promise<T>;
+  }
+
+  /** Drops every entry of this region, and only of it. */
+  async clear(): Promise<void> {
+    // Results computed before the clear must not land after it.
+    this.epoch++;
+    this.inflight.clear();
+    await Promise.allSettled([...this.pendingWrites]);
+    await this.guard(() => this.store.clear(), undefined, this.config.failOpen, 'clear');
+  }
+
+  /**
+   * The key `@Cached` uses for `Class.method(...args)` in this region (with its `key` and
+   * `namespace` options), for targeted invalidation: `region.delete(region.keyFor(...))`.
+   */
+  keyFor(target: Function | object, method: string, args: readonly unknown[]): string {
+    const cls = (typeof target === 'function' ? target : target.constructor) as Function;
+    const fn = (cls.prototype as Record<string, unknown> | undefined)?.[method];
+    if (typeof fn !== 'function') {
+      throw new CacheKeyError(
+        `keyFor() in region "${this.name}": ${cls.name} has no method "${method}". Pass the class (or an instance) and the name of its @Cached method.`,
+      );
+    }
+    const metadata = Reflect.getMetadata(CACHED_METADATA, fn) as CachedMetadata | undefined;
+    if (metadata && metadata.region !== this.name) {
+      throw new CacheKeyError(
+        `keyFor() in region "${this.name}": ${cls.name}.${method}() is cached in region "${metadata.region}". Call keyFor() on that region.`,
+      );
+    }
+    return createCallKeyer(this.name, cls.name, method, metadata?.options, (key, context) => this.fit(key, context))(
+      args,
+    );
+  }
+
+  /** Counters since start, and the store's own figures where cheap. */
+  stats(): RegionStats {
+    return {
+      ...this.counters,
+      breakerOpen: this.breaker.isOpen,
+      breakerOpened: this.breaker.opened,
+      store: this.store.kind,
+      ...(this.store.describe ? { storeInfo: this.store.describe() } : {}),
+    };
+  }
+
+  /** A readable stream of the value (file regions only), or `undefined` on a miss. */
+  async getStream(key: string): Promise<Readable | undefined> {
+    const getStream = this.store.getStream;
+    if (!getStream) throw this.unsupported('getStream');
+    const fitted = this.fit(key);
+    const stream = await this.guard(() => getStream.call(this.store, fitted), undefined, this.config.failOpen, 'getStream');
+    if (stream === undefined) this.counters.misses++;
+    else this.counters.hits++;
+    return stream;
+  }
+
+  /** Stores a stream's bytes without holding them in memory (file regions only). */
+  async setStream(key: string, source: Readable, options?: CacheSetOptions): Promise<void> {
+    const setStream = this.store.setStream;
+    if (!setStream) throw this.unsupported('setStream');
+    const ttlMs = options?.ttl === undefined ? this.config.ttlMs : this.ttlOption(options.ttl);
+    const fitted = this.fit(key);
+    const expiresAt = ttlMs === 0 ? 0 : Date.now() + ttlMs;
+    await this.guard(
+      () => setStream.call(this.store, fitted, source, expiresAt),
+      undefined,
+      this.config.failOpen,
+      'setStream',
+    );
+    this.counters.sets++;
+  }
+
+  /**
+   * Fits a logical key into the store's limits (hash or error, per `onLongKey`).
+   * @internal
+   */
+  fit(key: string, context: KeyContext = this.keyContext): string {
+    if (typeof key !== 'string' || key.length === 0) {
+      throw new CacheKeyError(
+        `Invalid cache key ${JSON.stringify(key) ?? String(key)} for region "${this.name}": use a non-empty string (or region.keyFor(Class, 'method', args)).`,
+      );
+    }
+    return fitKey(key, this.store.keyLimits, this.config.onLongKey, context);
+  }
+
+  /** Counts a call that ran uncached on purpose. @internal */
+  countBypass(): void {
+    this.counters.bypassed++;
+  }
+
+  /**
+   * The cache-aside path shared by `@Cached`, the interceptor and `getOrSet`: a hit returns the
+   * stored value; a miss runs `produce` once for all concurrent callers of `key` and stores its
+   * result; store failures are misses. `key` must already be fitted.
+   * @internal
+   */
+  lookup(key: string, produce: Producer, policy: CachedCallPolicy): Promise<unknown> {
+    const pending = this.inflight.get(key);
+    if (pending !== undefined) {
+      this.counters.coalesced++;
+      return pending;
+    }
+    const entry = this.breaker.allows() ? this.readRaw(key) : undefined;
+    if (isThenable(entry)) {
+      return Promise.resolve(entry).then(
+        (found) => this.afterRead(key, found, produce, policy),
+        (error: unknown) => {
+          this.storeFailed('get', error);
+          return this.afterRead(key, undefined, produce, policy);
+        },
+      );
+    }
+    return this.afterRead(key, entry, produce, policy);
+  }
+
+  /** Waits for writes still in flight, then closes the store. @internal */
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.pendingWrites]);
+    await this.store.close?.();
+  }
+
+  private afterRead(
+    key: string,
+    entry: StoreEntry | undefined,
+    produce: Producer,
+    policy: CachedCallPolicy,
+  ): Promise<unknown> {
+    if (entry !== undefined) {
+      if (entry.freshUntil === 0 || entry.freshUntil > Date.now()) {
+        this.counters.hits++;
+        return Promise.resolve(entry.value);
+      }
+      // Expired but inside staleTtl: serve it while one caller refreshes in the background.
+      this.counters.stale++;
+      if (!this.inflight.has(key)) {
+        this.run(key, produce, policy).catch((error: unknown) =>
+          this.logger.warn(
+            `refresh:${this.name}`,
+            `Region "${this.name}": background refresh failed, serving the stale value until staleTtl ends: ${String(error)}`,
+          ),
+        );
+      }
+      return Promise.resolve(entry.value);
+    }
+    // A caller that arrived while the store answered may have started the computation.
+    const pending = this.inflight.get(key);
+    if (pending !== undefined) {
+      this.counters.coalesced++;
+      return pending;
+    }
+    this.counters.misses++;
+    return this.run(key, produce, policy);
+  }
+
+  private run(key: string, produce: Producer, policy: CachedCallPolicy): Promise<unknown> {
+    const flight = produce();
+    const epoch = this.epoch;
+    this.inflight.set(key, flight);
+    const settle = () => {
+      if (this.inflight.get(key) === flight) this.inflight.delete(key);
+    };
+    flight.then(
+      (value) => {
+        if (value === undefined || epoch !== this.epoch || policy.unless?.(value)) {
+          settle();
+          return;
+        }
+        // Callers get the value now; the flight stays open until the write lands so a caller
+        // arriving meanwhile does not compute again.
+        const writing = this.write(key, value, policy.ttlMs, true);
+        if (writing) writing.finally(settle);
+        else settle();
+      },
+      settle,
+    );
+    return flight;
+  }
+
+  private readRaw(key: string): StoreEntry | undefined | Promise<StoreEntry | undefined> {
+    try {
+      const entry = this.store.get(key);
+      if (!isThenable(entry)) return entry;
+      return entry.then(
+        (found) => {
+          this.breaker.success();
+          return found;
+        },
+        (error: unknown) => {
+          this.breaker.failure();
+          throw error;
+        },
+      );
+    } catch (error) {
+      this.breaker.failure();
+      this.storeFailed('get', error);
+      return undefined;
+    }
+  }
+
+  private async read(key: string, failOpen: boolean): Promise<StoreEntry | undefined> {
+    if (!this.breaker.allows()) return this.unavailable(failOpen, 'get', undefined);
+    try {
+      return await this.readRaw(key);
+    } catch (error) {
+      this.storeFailed('get', error);
+      if (failOpen) return undefined;
+      throw this.storeError('get', error);
+    }
+  }
+
+  /** Stores a value; returns a promise only when the store answers asynchronously. */
+  private write(key: string, value: unknown, ttlMs: number | undefined, failOpen: boolean): Promise<void> | undefined {
+    if (value === undefined) return undefined;
+    const now = Date.now();
+    const lifeMs = ttlMs ?? this.config.ttlMs;
+    const staleMs = lifeMs === 0 ? 0 : this.config.staleTtlMs;
+    const entry: StoreEntry = {
+      value,
+      expiresAt: lifeMs === 0 ? 0 : now + lifeMs + staleMs,
+      freshUntil: staleMs === 0 ? 0 : now + lifeMs,
+    };
+    const outcome = this.attempt<boolean>(
+      () => {
+        const stored = this.store.set(key, entry);
+        return isThenable(stored) ? Promise.resolve(stored).then(() => true) : true;
+      },
+      false,
+      failOpen,
+      'set',
+    );
+    if (!isThenable(outcome)) {
+      // Synchronous stores (memory) finish here, so the next caller already sees the entry.
+      if (outcome) this.counters.sets++;
+      return undefined;
+    }
+    const write = Promise.resolve(outcome).then((stored) => {
+      if (stored) this.counters.sets++;
+    });
+    this.pendingWrites.add(write);
+    return write.finally(() => this.pendingWrites.delete(write));
+  }
+
+  /** Runs a store operation under the breaker; failures become `fallback` when failing open. */
+  private guard<T>(
+    operation: () => T | Promise<T>,
+    fallback: T,
+    failOpen: boolean,
+    name: string,
+  ): Promise<T> {
+    return Promise.resolve(this.attempt(operation, fallback, failOpen, name));
+  }
+
+  /**
+   * The breaker, error counting and fail-open policy around one store call; answers
+   * synchronously when the store does.
+   */
+  private attempt<T>(
+    operation: () => T | Promise<T>,
+    fallback: T,
+    failOpen: boolean,
+    name: string,
+  ): T | Promise<T> {
+    if (!this.breaker.allows()) return this.unavailable(failOpen, name, fallback);
+    const settle = (result: T): T => {
+      this.breaker.success();
+      return result;
+    };
+    const fail = (error: unknown): T => {
+      if (error instanceof StoreValueTooLargeError) {
+        this.noteOversize(error);
+        return fallback;
+      }
+      this.breaker.failure();
+      this.storeFailed(name, error);
+      if (failOpen) return fallback;
+      throw this.storeError(name, error);
+    };
+    let result: T | Promise<T>;
+    try {
+      result = operation();
+    } catch (error) {
+      return fail(error);
+    }
+    return result instanceof Promise ? result.then(settle, fail) : settle(result);
+  }
+
+  private noteOversize(error: StoreValueTooLargeError): void {
+    this.counters.oversize++;
+    if (this.oversizeLogged) return;
+    this.oversizeLogged = true;
+    this.logger.log(
+      `Region "${this.name}": a value of ${error.byteLength} bytes exceeds the ${this.store.kind} store's limit of ${error.maxBytes} bytes and was not cached (logged once; see stats().oversize). Raise maxValueBytes (and memcached's -I item size) or cache smaller values.`,
+    );
+  }
+
+  private unavailable<T>(failOpen: boolean, operation: string, fallback: T): T {
+    if (failOpen) return fallback;
+    throw new CacheStoreError(
+      `Region "${this.name}": the ${this.store.kind} store failed repeatedly and is paused for up to ${this.config.breakerCooldownMs} ms, so ${operation}() was not attempted. Check the store, or set failOpen: true to treat this as a miss.`,
+    );
+  }
+
+  private storeFailed(operation: string, error: unknown): void {
+    this.counters.errors++;
+    this.logger.warn(
+      `store:${this.name}`,
+      `Region "${this.name}": ${this.store.kind} store ${operation}() failed, running uncached: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+
+  private storeError(operation: string, error: unknown): CacheStoreError {
+    return new CacheStoreError(
+      `Region "${this.name}": ${this.store.kind} store ${operation}() failed: ${error instanceof Error ? error.message : String(error)}. Check the store, or set failOpen: true to treat failures as misses.`,
+      { cause: error },
+    );
+  }
+
+  private unsupported(method: string): CacheUnsupportedError {
+    return new CacheUnsupportedError(
+      `Region "${this.name}" uses the ${this.store.kind} store, which has no ${method}(). Streams are for file regions: use get()/set() here, or move this data to a region with store: 'file'.`,
+    );
+  }
+
+  private ttlOption(ttl: Ttl): number {
+    return ttlToMs(ttl, `region "${this.name}" set() option "ttl"`);
+  }
+}

@@ -1,0 +1,74 @@
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { CACHE_REGIONS_CONFIG } from '../cache-regions.constants.js';
+import { unconfiguredRegionUsed } from '../cache-regions.messages.js';
+import type { ResolvedRegionConfig } from '../config/resolved-region-config.js';
+import { CacheConfigError } from '../errors.js';
+import { createStore } from '../stores/create-store.js';
+import { CacheRegion } from './cache-region.js';
+import { RateLimitedLogger } from './rate-limited-logger.js';
+import type { RegionStats } from './region-stats.js';
+
+/** Describes a region's backend in one line, for the bootstrap log. */
+function describeBackend(config: ResolvedRegionConfig): string {
+  const ttl = config.ttlMs === 0 ? 'no expiry' : `ttl ${config.ttlMs / 1000}s`;
+  switch (config.store) {
+    case 'memcached':
+      return `memcached ${config.memcached.servers.join(', ')}, ${ttl}`;
+    case 'file':
+      return `file ${config.file.dir}, ${ttl}`;
+    case 'memory':
+      return `memory (max ${config.memory.maxEntries} entries), ${ttl}`;
+    case 'none':
+      return 'none (caching off)';
+    default:
+      return `${config.store.kind} (custom store), ${ttl}`;
+  }
+}
+
+/**
+ * All regions of the app by name. Injectable anywhere: `get(name)`, `names()`, `stats()`.
+ * Closes every store when the app closes.
+ */
+@Injectable()
+export class CacheRegions implements OnApplicationShutdown {
+  private readonly regions = new Map<string, CacheRegion>();
+
+  constructor(@Inject(CACHE_REGIONS_CONFIG) configs: ResolvedRegionConfig[]) {
+    const logger = new RateLimitedLogger();
+    for (const config of configs) {
+      const store = createStore(config, {
+        region: config.name,
+        namespace: config.namespace,
+        warn: (message) => logger.warn(`store:${config.name}`, `Region "${config.name}": ${message}`),
+      });
+      this.regions.set(config.name, new CacheRegion(config, store, logger));
+      logger.log(`Region "${config.name}": ${describeBackend(config)}`);
+    }
+  }
+
+  /** The region `name`; throws `CacheConfigError` when it is not configured. */
+  get(name: string): CacheRegion {
+    const region = this.regions.get(name);
+    if (!region) throw new CacheConfigError(unconfiguredRegionUsed(name, this.names()));
+    return region;
+  }
+
+  /** Whether a region of that name is configured. */
+  has(name: string): boolean {
+    return this.regions.has(name);
+  }
+
+  /** The configured region names. */
+  names(): string[] {
+    return [...this.regions.keys()];
+  }
+
+  /** Stats of every region by name. */
+  stats(): Record<string, RegionStats> {
+    return Object.fromEntries([...this.regions].map(([name, region]) => [name, region.stats()]));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.allSettled([...this.regions.values()].map((region) => region.close()));
+  }
+}

@@ -1,0 +1,20 @@
+import type { ResolvedRegionConfig } from '../config/resolved-region-config.js';
+import type { CacheStore, StoreContext } from './cache-store.js';
+import { MemoryStore } from './memory.store.js';
+import { NoneStore } from './none.store.js';
+
+/** The store a region runs on: a built-in one made from its options, or the user's own instance. */
+export function createStore(config: ResolvedRegionConfig, context: StoreContext): CacheStore {
+  switch (config.store) {
+    case 'memory':
+      return new MemoryStore(config.memory);
+    case 'none':
+      return new NoneStore();
+    case 'memcached':
+      throw new Error('memcached store not yet available');
+    case 'file':
+      throw new Error('file store not yet available');
+    default:
+      return config.store;
+  }
+}

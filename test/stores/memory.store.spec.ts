@@ -1,0 +1,64 @@
+import { MemoryStore } from '../../lib/stores/memory.store.js';
+import { NoneStore } from '../../lib/stores/none.store.js';
+import type { StoreEntry } from '../../lib/stores/cache-store.js';
+
+const entry = (value: unknown): StoreEntry => ({ value, expiresAt: 0, freshUntil: 0 });
+
+describe('MemoryStore', () => {
+  it('evicts the least recently used entry beyond maxEntries', () => {
+    const store = new MemoryStore({ maxEntries: 2, clone: false });
+    store.set('a', entry(1));
+    store.set('b', entry(2));
+    store.get('a'); // a is now more recent than b
+    store.set('c', entry(3));
+    expect(store.get('a')?.value).toBe(1);
+    expect(store.get('b')).toBeUndefined();
+    expect(store.get('c')?.value).toBe(3);
+    expect(store.describe()).toEqual({ entries: 2 });
+  });
+
+  it('bounds the estimated size with maxBytes', () => {
+    const store = new MemoryStore({ maxEntries: 1_000, maxBytes: 20_000, clone: false });
+    for (let i = 0; i < 100; i++) store.set(`k${i}`, entry('x'.repeat(1_000)));
+    const { entries, bytes } = store.describe();
+    expect(bytes).toBeLessThanOrEqual(20_000);
+    expect(entries).toBeLessThan(100);
+    expect(entries).toBeGreaterThan(0);
+    expect(store.get('k99')?.value).toBe('x'.repeat(1_000));
+    expect(store.get('k0')).toBeUndefined();
+  });
+
+  it('keeps values by reference unless clone is set', () => {
+    const shared = new MemoryStore({ maxEntries: 10, clone: false });
+    const value = { n: 1 };
+    shared.set('k', entry(value));
+    (shared.get('k')?.value as { n: number }).n = 2;
+    expect(value.n).toBe(2);
+
+    const cloning = new MemoryStore({ maxEntries: 10, clone: true });
+    const original = { n: 1, when: new Date(5) };
+    cloning.set('k', entry(original));
+    original.n = 99;
+    const first = cloning.get('k')?.value as { n: number; when: Date };
+    first.n = 42;
+    expect(cloning.get('k')?.value).toEqual({ n: 1, when: new Date(5) });
+  });
+
+  it('answers synchronously, so memory hits need no extra await', () => {
+    const store = new MemoryStore({ maxEntries: 10, clone: false });
+    store.set('k', entry('v'));
+    const got = store.get('k');
+    expect(got).not.toBeInstanceOf(Promise);
+    expect(got?.value).toBe('v');
+  });
+});
+
+describe('NoneStore', () => {
+  it('caches nothing', async () => {
+    const store = new NoneStore();
+    await store.set('k', entry('v'));
+    expect(await store.get()).toBeUndefined();
+    expect(await store.has()).toBe(false);
+    expect(await store.delete()).toBe(false);
+  });
+});

@@ -1,0 +1,95 @@
+import type { CacheRegionsOptions } from '../../lib/cache-regions.options.js';
+import { resolveRegionsOptions } from '../../lib/config/validate-options.js';
+import { CacheConfigError } from '../../lib/errors.js';
+import { MemoryStore } from '../../lib/stores/memory.store.js';
+
+const resolve = (options: unknown) => resolveRegionsOptions(options as CacheRegionsOptions);
+const failure = (options: unknown): CacheConfigError => {
+  try {
+    resolve(options);
+  } catch (error) {
+    expect(error).toBeInstanceOf(CacheConfigError);
+    return error as CacheConfigError;
+  }
+  throw new Error('expected a CacheConfigError');
+};
+
+describe('resolveRegionsOptions', () => {
+  it('resolves the SPEC example with inheritance and defaults', () => {
+    const [functions, files, hot] = resolve({
+      keyPrefix: 'myapp',
+      defaults: { ttl: '1h' },
+      regions: {
+        functions: { store: 'memcached', servers: ['127.0.0.1:11211'], ttl: 60 * 60 },
+        files: { store: 'file', dir: '/var/cache/myapp', ttl: '5d' },
+        hot: { store: 'memory', maxEntries: 10_000, ttl: 30 },
+      },
+    });
+    expect(functions).toMatchObject({
+      name: 'functions',
+      namespace: 'myapp:functions',
+      store: 'memcached',
+      ttlMs: 3_600_000,
+      failOpen: true,
+      onLongKey: 'hash',
+      memcached: { servers: ['127.0.0.1:11211'], timeoutMs: 500, retries: 2, maxValueBytes: 1_048_576 },
+    });
+    expect(files).toMatchObject({ store: 'file', ttlMs: 432_000_000, file: { dir: '/var/cache/myapp' } });
+    expect(hot).toMatchObject({ store: 'memory', ttlMs: 30_000, memory: { maxEntries: 10_000, clone: false } });
+  });
+
+  it('inherits defaults, lets the region override, and applies store options only to their store', () => {
+    const [a, b] = resolve({
+      defaults: { ttl: 10, store: 'memcached', servers: ['127.0.0.1:11311'], maxEntries: 5 },
+      regions: { a: {}, b: { store: 'memory', ttl: '2m' } },
+    });
+    expect(a).toMatchObject({ store: 'memcached', ttlMs: 10_000, memcached: { servers: ['127.0.0.1:11311'] } });
+    expect(b).toMatchObject({ store: 'memory', ttlMs: 120_000, memory: { maxEntries: 5 } });
+  });
+
+  it('joins app prefix, region prefix and name into the namespace', () => {
+    const [a] = resolve({ keyPrefix: 'app', regions: { a: { keyPrefix: 'v2' } } });
+    expect(a.namespace).toBe('app:v2:a');
+    expect(resolve({ regions: { a: {} } })[0].namespace).toBe('a');
+  });
+
+  it('accepts a store instance', () => {
+    const store = new MemoryStore({ maxEntries: 1, clone: false });
+    expect(resolve({ regions: { a: { store } } })[0].store).toBe(store);
+  });
+
+  it('names the region, the option and the closest valid name for a typo', () => {
+    const error = failure({ regions: { files: { store: 'file', dir: '/tmp/x', tll: 5 } } });
+    expect(error.message).toMatch(/Unknown option "tll" in region "files"/);
+    expect(error.message).toMatch(/Did you mean "ttl"\?/);
+  });
+
+  it('names a misspelled top-level option', () => {
+    expect(failure({ region: { a: {} } }).message).toMatch(/Unknown option "region".*Did you mean "regions"/);
+  });
+
+  it('rejects an unknown store with the closest name', () => {
+    expect(failure({ regions: { a: { store: 'memcache' } } }).message).toMatch(
+      /Unknown store "memcache" in region "a". Did you mean "memcached"/,
+    );
+  });
+
+  it.each([
+    [{ regions: { a: { store: 'memcached' } } }, /Missing option "servers" in region "a"/],
+    [{ regions: { a: { store: 'memcached', servers: ['nohost'] } } }, /Invalid server "nohost".*region "a"/],
+    [{ regions: { f: { store: 'file' } } }, /Missing option "dir" in region "f"/],
+    [{ regions: { a: { ttl: -5 } } }, /Invalid ttl -5 for region "a" option "ttl"/],
+    [{ regions: { a: { ttl: 'soon' } } }, /Invalid ttl "soon" for region "a" option "ttl"/],
+    [{ regions: { a: { maxEntries: 0 } } }, /Invalid option "maxEntries" in region "a": expected an integer >= 1/],
+    [{ regions: { a: { failOpen: 'yes' } } }, /Invalid option "failOpen" in region "a": expected true or false/],
+    [{ regions: { a: { onLongKey: 'truncate' } } }, /Invalid option "onLongKey" in region "a": expected 'hash' or 'error'/],
+    [{ regions: { a: { servers: ['127.0.0.1:1'] } } }, /Option "servers" in region "a" applies to memcached regions/],
+    [{ regions: { 'a b': {} } }, /Invalid region name "a b"/],
+    [{ regions: {} }, /must name at least one region/],
+    [{ keyPrefix: 'my app', regions: { a: {} } }, /Invalid option "keyPrefix"/],
+    [{ regions: { a: { store: { get() {} } } } }, /Invalid option "store" in region "a"/],
+    [undefined, /options must be an object/],
+  ])('rejects %j', (options, message) => {
+    expect(failure(options).message).toMatch(message);
+  });
+});

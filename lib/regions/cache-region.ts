@@ -213,8 +213,14 @@ export class CacheRegion {
       this.counters.coalesced++;
       return pending;
     }
-    const entry = this.breaker.allows() ? this.readRaw(key) : undefined;
-    if (isThenable(entry)) {
+    let entry: StoreEntry | undefined | Promise<StoreEntry | undefined>;
+    try {
+      entry = this.breaker.allows() ? this.readRaw(key) : undefined;
+    } catch (error) {
+      this.storeFailed('get', error);
+      entry = undefined;
+    }
+    if (entry instanceof Promise) {
       return Promise.resolve(entry).then(
         (found) => this.afterRead(key, found, produce, policy),
         (error: unknown) => {
@@ -289,25 +295,29 @@ export class CacheRegion {
     return flight;
   }
 
+  /** One store read under the breaker's accounting; throws (or rejects) when the store fails. */
   private readRaw(key: string): StoreEntry | undefined | Promise<StoreEntry | undefined> {
+    let entry: StoreEntry | undefined | Promise<StoreEntry | undefined>;
     try {
-      const entry = this.store.get(key);
-      if (!isThenable(entry)) return entry;
-      return entry.then(
-        (found) => {
-          this.breaker.success();
-          return found;
-        },
-        (error: unknown) => {
-          this.breaker.failure();
-          throw error;
-        },
-      );
+      entry = this.store.get(key);
     } catch (error) {
       this.breaker.failure();
-      this.storeFailed('get', error);
-      return undefined;
+      throw error;
     }
+    if (!(entry instanceof Promise)) {
+      this.breaker.success();
+      return entry;
+    }
+    return entry.then(
+      (found) => {
+        this.breaker.success();
+        return found;
+      },
+      (error: unknown) => {
+        this.breaker.failure();
+        throw error;
+      },
+    );
   }
 
   private async read(key: string, failOpen: boolean): Promise<StoreEntry | undefined> {

@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { CACHED_METADATA } from '../cache-regions.constants.js';
 import { createCallKeyer } from '../cached/call-key.js';
 import type { CachedMetadata } from '../decorators/cached.decorator.js';
@@ -29,6 +31,9 @@ export interface CachedCallPolicy {
 
 type Producer = () => Promise<unknown>;
 
+/** Appended to a key to name its lock entry; a NUL never occurs in keys built from arguments. */
+const LOCK_SUFFIX = '\u0000lock';
+
 const isThenable = (value: unknown): value is PromiseLike<unknown> =>
   typeof (value as PromiseLike<unknown> | undefined)?.then === 'function';
 
@@ -45,6 +50,7 @@ export class CacheRegion {
   private readonly counters = new RegionCounters();
   private readonly breaker: CircuitBreaker;
   private readonly inflight = new Map<string, Promise<unknown>>();
+  private readonly refreshing = new Map<string, Promise<unknown>>();
   private readonly pendingWrites = new Set<Promise<void>>();
   private readonly keyContext: KeyContext;
   private oversizeLogged = false;
@@ -118,6 +124,7 @@ export class CacheRegion {
     // Results computed before the clear must not land after it.
     this.epoch++;
     this.inflight.clear();
+    this.refreshing.clear();
     await Promise.allSettled([...this.pendingWrites]);
     await this.guard(() => this.store.clear(), undefined, this.config.failOpen, 'clear');
   }
@@ -140,9 +147,8 @@ export class CacheRegion {
         `keyFor() in region "${this.name}": ${cls.name}.${method}() is cached in region "${metadata.region}". Call keyFor() on that region.`,
       );
     }
-    return createCallKeyer(this.name, cls.name, method, metadata?.options, (key, context) => this.fit(key, context))(
-      args,
-    );
+    // The logical key: get()/delete() fit it exactly as @Cached does (fitting twice would hash twice).
+    return createCallKeyer(this.name, cls.name, method, metadata?.options, (key) => key)(args);
   }
 
   /** Counters since start, and the store's own figures where cheap. */
@@ -251,8 +257,8 @@ export class CacheRegion {
       }
       // Expired but inside staleTtl: serve it while one caller refreshes in the background.
       this.counters.stale++;
-      if (!this.inflight.has(key)) {
-        this.run(key, produce, policy).catch((error: unknown) =>
+      if (!this.refreshing.has(key)) {
+        this.run(key, produce, policy, this.refreshing).catch((error: unknown) =>
           this.logger.warn(
             `refresh:${this.name}`,
             `Region "${this.name}": background refresh failed, serving the stale value until staleTtl ends: ${String(error)}`,
@@ -271,16 +277,26 @@ export class CacheRegion {
     return this.run(key, produce, policy);
   }
 
-  private run(key: string, produce: Producer, policy: CachedCallPolicy): Promise<unknown> {
-    const flight = produce();
+  /**
+   * Computes and stores a value, registered in `flights` (misses wait on `inflight`; background
+   * refreshes of stale entries go in `refreshing`, so callers keep getting the stale value).
+   */
+  private run(
+    key: string,
+    produce: Producer,
+    policy: CachedCallPolicy,
+    flights: Map<string, Promise<unknown>> = this.inflight,
+  ): Promise<unknown> {
     const epoch = this.epoch;
-    this.inflight.set(key, flight);
+    const locked = this.config.lock && this.store.add !== undefined;
+    const flight = locked ? this.produceUnderLock(key, produce, policy, epoch) : produce();
+    flights.set(key, flight);
     const settle = () => {
-      if (this.inflight.get(key) === flight) this.inflight.delete(key);
+      if (flights.get(key) === flight) flights.delete(key);
     };
     flight.then(
       (value) => {
-        if (value === undefined || epoch !== this.epoch || policy.unless?.(value)) {
+        if (locked || value === undefined || epoch !== this.epoch || policy.unless?.(value)) {
           settle();
           return;
         }
@@ -293,6 +309,56 @@ export class CacheRegion {
       settle,
     );
     return flight;
+  }
+
+  /**
+   * `lock: true`: single flight across processes. The first process to `add` the lock entry
+   * computes and stores the value; the others poll the store for it until `lockWaitMs`, then
+   * compute themselves rather than fail. A crashed holder's lock expires after `lockTtl`.
+   */
+  private async produceUnderLock(
+    key: string,
+    produce: Producer,
+    policy: CachedCallPolicy,
+    epoch: number,
+  ): Promise<unknown> {
+    const add = this.store.add!.bind(this.store);
+    const lockKey = this.fit(`${key}${LOCK_SUFFIX}`);
+    const token = randomUUID();
+    const deadline = Date.now() + this.config.lockWaitMs;
+    let held = false;
+    for (let delay = 10; ; delay = Math.min(delay * 2, 100)) {
+      held = await this.guard(
+        () => add(lockKey, { value: token, expiresAt: Date.now() + this.config.lockTtlMs, freshUntil: 0 }),
+        false,
+        true,
+        'add',
+      );
+      if (held || Date.now() >= deadline || !this.breaker.allows()) break;
+      await sleep(Math.min(delay, Math.max(1, deadline - Date.now())));
+      const entry = await this.read(key, true);
+      if (entry !== undefined) {
+        this.counters.coalesced++;
+        return entry.value;
+      }
+    }
+    try {
+      const value = await produce();
+      if (value !== undefined && epoch === this.epoch && !policy.unless?.(value)) {
+        await this.write(key, value, policy.ttlMs, true);
+      }
+      return value;
+    } finally {
+      if (held) await this.releaseLock(lockKey, token);
+    }
+  }
+
+  private async releaseLock(lockKey: string, token: string): Promise<void> {
+    // Only our own lock: after lockTtl another process may hold it.
+    const current = await this.read(lockKey, true);
+    if (current?.value === token) {
+      await this.guard(() => this.store.delete(lockKey), false, true, 'delete');
+    }
   }
 
   /** One store read under the breaker's accounting; throws (or rejects) when the store fails. */

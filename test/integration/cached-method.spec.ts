@@ -186,3 +186,18 @@ describe('several Nest apps in one process', () => {
     await two.close();
   });
 });
+
+describe('keyFor with keys over the store limit', () => {
+  it('returns a key that get() and delete() resolve to the same hashed entry', async () => {
+    const app = await createApp();
+    const leases = app.get(LeaseService);
+    const region = app.get<CacheRegion>(getRegionToken('a'));
+    const longDate = 'd'.repeat(2_000);
+    const first = await leases.expiration(alice, longDate, 'p');
+    const key = region.keyFor(LeaseService, 'expiration', [alice, longDate, 'p']);
+    expect(await region.get(key)).toBe(first);
+    expect(await region.delete(key)).toBe(true);
+    expect(await leases.expiration(alice, longDate, 'p')).not.toBe(first);
+    await app.close();
+  });
+});

@@ -153,12 +153,16 @@ export class CacheRegion {
 
   /** Counters since start, and the store's own figures where cheap. */
   stats(): RegionStats {
+    const storeInfo = this.store.describe?.();
+    // Damaged entries a store found and removed on its own count as errors too.
+    const corrupt = typeof storeInfo?.corrupt === 'number' ? storeInfo.corrupt : 0;
     return {
       ...this.counters,
+      errors: this.counters.errors + corrupt,
       breakerOpen: this.breaker.isOpen,
       breakerOpened: this.breaker.opened,
       store: this.store.kind,
-      ...(this.store.describe ? { storeInfo: this.store.describe() } : {}),
+      ...(storeInfo ? { storeInfo } : {}),
     };
   }
 

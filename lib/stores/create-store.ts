@@ -1,5 +1,6 @@
 import type { ResolvedRegionConfig } from '../config/resolved-region-config.js';
 import type { CacheStore, StoreContext } from './cache-store.js';
+import { FileStore } from './file.store.js';
 import { MemoryStore } from './memory.store.js';
 import { NoneStore } from './none.store.js';
 
@@ -13,7 +14,7 @@ export function createStore(config: ResolvedRegionConfig, context: StoreContext)
     case 'memcached':
       throw new Error('memcached store not yet available');
     case 'file':
-      throw new Error('file store not yet available');
+      return new FileStore(config.file, context);
     default:
       return config.store;
   }

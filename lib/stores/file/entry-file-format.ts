@@ -1,0 +1,164 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * On-disk layout of one entry file: a fixed 40-byte header, the key, then the payload as is.
+ *
+ * ```
+ *  0  magic 'NCRF'            4 bytes
+ *  4  format version          1 byte   (1)
+ *  5  payload kind            1 byte   (1 = value codec bytes, 2 = raw bytes of a Buffer)
+ *  6  reserved                2 bytes  (0)
+ *  8  expiresAt               float64 BE, epoch ms, 0 = never
+ * 16  freshUntil              float64 BE, epoch ms, 0 = fresh until expiresAt
+ * 24  payload length          uint64 BE, bytes
+ * 32  key length              uint32 BE, bytes of the UTF-16LE key
+ * 36  payload checksum        uint32 BE: first 4 bytes of SHA-256(payload) for codec payloads,
+ *                             0 for raw ones
+ * 40  header checksum         uint32 BE: first 4 bytes of SHA-256(bytes 0..39 + key)
+ * 44  key                     UTF-16LE
+ *  …  payload
+ * ```
+ * The header checksum catches a garbled header; the lengths must add up to the file size, which
+ * catches truncation. Codec payloads (ordinary values, decoded in memory anyway) are checksummed
+ * too. Raw payloads are not: hashing a 100 MiB Buffer would halve read speed, and their length
+ * is still checked.
+ */
+
+const MAGIC = Buffer.from('NCRF', 'latin1');
+const VERSION = 1;
+
+/** Bytes of the fixed part of the header. */
+export const FIXED_HEADER_BYTES = 44;
+const SUMMED_BYTES = 40;
+
+/** Largest key length (bytes) a header may claim; more means the header is damaged. */
+const MAX_KEY_BYTES = 1 << 20;
+
+/** What the payload of an entry file holds. */
+export const PayloadKind = {
+  /** Bytes written by the shared value codec (`encodeValue`). */
+  codec: 1,
+  /** The bytes of a Buffer value, stored verbatim. */
+  raw: 2,
+} as const;
+
+/** One of {@link PayloadKind}'s values. */
+export type PayloadKind = (typeof PayloadKind)[keyof typeof PayloadKind];
+
+/** The decoded header of an entry file. */
+export interface EntryHeader {
+  kind: PayloadKind;
+  /** Epoch ms; 0 = never. */
+  expiresAt: number;
+  /** Epoch ms; 0 = fresh until `expiresAt`. */
+  freshUntil: number;
+  /** Payload bytes after the header. */
+  payloadLength: number;
+  /** {@link payloadChecksum} of a codec payload; 0 for raw payloads (not checked). */
+  payloadSum: number;
+  /** The key the entry was written for. */
+  key: string;
+}
+
+/** The header as read from a file, with where the payload starts. */
+export interface ParsedHeader extends EntryHeader {
+  /** Offset of the first payload byte: header plus key. */
+  payloadOffset: number;
+}
+
+/** The bytes of an entry file are not a valid entry (damaged, truncated, foreign). */
+export class EntryFormatError extends Error {
+  override name = 'EntryFormatError';
+}
+
+/** Encodes the header and key of an entry; the payload follows it in the file. */
+export function encodeHeader(header: EntryHeader): Buffer {
+  const key = Buffer.from(header.key, 'utf16le');
+  const bytes = Buffer.alloc(FIXED_HEADER_BYTES + key.length);
+  MAGIC.copy(bytes, 0);
+  bytes[4] = VERSION;
+  bytes[5] = header.kind;
+  bytes.writeDoubleBE(header.expiresAt, 8);
+  bytes.writeDoubleBE(header.freshUntil, 16);
+  bytes.writeBigUInt64BE(BigInt(header.payloadLength), 24);
+  bytes.writeUInt32BE(key.length, 32);
+  bytes.writeUInt32BE(header.payloadSum, 36);
+  key.copy(bytes, FIXED_HEADER_BYTES);
+  bytes.writeUInt32BE(checksum(bytes.subarray(0, SUMMED_BYTES), key), SUMMED_BYTES);
+  return bytes;
+}
+
+/**
+ * Reads the key length a header claims, so the caller knows how many bytes to read before
+ * {@link parseHeader}. Throws {@link EntryFormatError} when the fixed part is not ours.
+ */
+export function headerBytesNeeded(fixed: Buffer): number {
+  if (fixed.length < FIXED_HEADER_BYTES || !fixed.subarray(0, 4).equals(MAGIC)) {
+    throw new EntryFormatError('not an entry file (bad magic or too short)');
+  }
+  if (fixed[4] !== VERSION) {
+    throw new EntryFormatError(`unsupported entry format version ${fixed[4]}`);
+  }
+  const keyBytes = fixed.readUInt32BE(32);
+  if (keyBytes > MAX_KEY_BYTES || keyBytes % 2 !== 0) {
+    throw new EntryFormatError(`implausible key length ${keyBytes}`);
+  }
+  return FIXED_HEADER_BYTES + keyBytes;
+}
+
+/**
+ * Decodes and verifies a header. `bytes` holds at least {@link headerBytesNeeded} bytes;
+ * `fileSize` is the file's size, which must equal header + key + payload.
+ */
+export function parseHeader(bytes: Buffer, fileSize: number): ParsedHeader {
+  const payloadOffset = headerBytesNeeded(bytes);
+  if (bytes.length < payloadOffset) {
+    throw new EntryFormatError('file ends inside the header');
+  }
+  const key = bytes.subarray(FIXED_HEADER_BYTES, payloadOffset);
+  if (checksum(bytes.subarray(0, SUMMED_BYTES), key) !== bytes.readUInt32BE(SUMMED_BYTES)) {
+    throw new EntryFormatError('header checksum mismatch');
+  }
+  const kind = bytes[5];
+  if (kind !== PayloadKind.codec && kind !== PayloadKind.raw) {
+    throw new EntryFormatError(`unknown payload kind ${kind}`);
+  }
+  const payloadLength = Number(bytes.readBigUInt64BE(24));
+  if (payloadOffset + payloadLength !== fileSize) {
+    throw new EntryFormatError(
+      `file is ${fileSize} bytes, header says ${payloadOffset + payloadLength}`,
+    );
+  }
+  return {
+    kind,
+    expiresAt: bytes.readDoubleBE(8),
+    freshUntil: bytes.readDoubleBE(16),
+    payloadLength,
+    payloadSum: bytes.readUInt32BE(36),
+    key: key.toString('utf16le'),
+    payloadOffset,
+  };
+}
+
+/** Checksum of a codec payload, as stored in the header. */
+export function payloadChecksum(payload: Buffer): number {
+  return checksum(payload);
+}
+
+/** Throws {@link EntryFormatError} when a codec payload does not match its header's checksum. */
+export function verifyPayload(header: EntryHeader, payload: Buffer): void {
+  if (header.kind === PayloadKind.codec && payloadChecksum(payload) !== header.payloadSum) {
+    throw new EntryFormatError('payload checksum mismatch');
+  }
+}
+
+/** Whether an entry with this expiry is gone at `now` (epoch ms). */
+export function isExpired(expiresAt: number, now = Date.now()): boolean {
+  return expiresAt !== 0 && expiresAt <= now;
+}
+
+function checksum(...parts: Buffer[]): number {
+  const hash = createHash('sha256');
+  for (const part of parts) hash.update(part);
+  return hash.digest().readUInt32BE(0);
+}

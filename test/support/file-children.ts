@@ -1,0 +1,55 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const RUNNER = fileURLToPath(new URL('./file-ts-runner.mjs', import.meta.url));
+
+/** A child process running one of the `file-*.child.ts` scripts. */
+export interface FileChild {
+  process: ChildProcess;
+  /** Lines the child printed so far. */
+  lines: string[];
+  /** Resolves once the child has printed `line` `count` times in all. */
+  waitForLine(line: string, count?: number): Promise<void>;
+  /** Resolves when the child has exited, with its exit code or signal. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/**
+ * Starts `test/support/<script>` (a TypeScript module) in its own `node` process through
+ * `file-ts-runner.mjs`, passing `args` as JSON. stderr is kept for error messages.
+ */
+export function startFileChild(script: string, args: object): FileChild {
+  const scriptPath = fileURLToPath(new URL(`./${script}`, import.meta.url));
+  const child = spawn(process.execPath, [RUNNER, scriptPath, JSON.stringify(args)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: string[] = [];
+  const waiters: (() => void)[] = [];
+  let stderr = '';
+  let pending = '';
+  child.stdout!.setEncoding('utf8').on('data', (text: string) => {
+    pending += text;
+    const parts = pending.split('\n');
+    pending = parts.pop() ?? '';
+    lines.push(...parts);
+    for (const wake of waiters.splice(0)) wake();
+  });
+  child.stderr!.setEncoding('utf8').on('data', (text: string) => {
+    stderr += text;
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.on('close', (code, signal) => {
+      for (const wake of waiters.splice(0)) wake();
+      resolve({ code, signal });
+    });
+  });
+  const waitForLine = async (line: string, count = 1) => {
+    while (lines.filter((item) => item === line).length < count) {
+      if (child.exitCode !== null || child.signalCode !== null) {
+        throw new Error(`${script} exited (${child.exitCode ?? child.signalCode}) before printing "${line}": ${stderr}`);
+      }
+      await new Promise<void>((resolve) => waiters.push(resolve));
+    }
+  };
+  return { process: child, lines, waitForLine, exited };
+}

@@ -1,0 +1,16 @@
+// Runs a TypeScript module in a plain child `node` process, for the file store's multi-process
+// tests: `node test/support/file-ts-runner.mjs <module.ts> '<json arguments>'`.
+//
+// Why this way: Node 20.20 has no `--experimental-strip-types` (it arrived in 22.6), and tsx,
+// ts-node and vite-node are not dependencies. Vite's public `runnerImport()` (Vite >= 6.1; Vite
+// is already here for Vitest) transforms the module and its imports with the same oxc pipeline
+// Vitest uses, in about 0.3 s, with no build step and no output directory to clean up.
+import { resolve } from 'node:path';
+import { runnerImport } from 'vite';
+
+const modulePath = process.argv[2];
+if (!modulePath) {
+  console.error('usage: node file-ts-runner.mjs <module.ts> [json arguments]');
+  process.exit(2);
+}
+await runnerImport(resolve(modulePath), { configFile: false, logLevel: 'error' });

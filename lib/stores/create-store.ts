@@ -1,6 +1,7 @@
 import type { ResolvedRegionConfig } from '../config/resolved-region-config.js';
 import type { CacheStore, StoreContext } from './cache-store.js';
 import { FileStore } from './file.store.js';
+import { MemcachedStore } from './memcached.store.js';
 import { MemoryStore } from './memory.store.js';
 import { NoneStore } from './none.store.js';
 
@@ -12,7 +13,7 @@ export function createStore(config: ResolvedRegionConfig, context: StoreContext)
     case 'none':
       return new NoneStore();
     case 'memcached':
-      throw new Error('memcached store not yet available');
+      return new MemcachedStore(config.memcached, context);
     case 'file':
       return new FileStore(config.file, context);
     default:

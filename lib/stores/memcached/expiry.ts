@@ -1,0 +1,20 @@
+/** Memcached reads an expiry above this many seconds (30 days) as an absolute Unix time. */
+export const MEMCACHED_RELATIVE_EXPIRY_MAX_S = 30 * 24 * 60 * 60;
+
+/**
+ * The expiry field memcached needs for an entry that expires at `expiresAt` (epoch ms, 0 =
+ * never), as seen at `now` (epoch ms). Returns seconds: 0 for never; relative seconds up to 30
+ * days; absolute Unix seconds beyond (where memcached would misread a relative value as a date in
+ * 1970 and drop the item at once).
+ *
+ * Relative values are rounded up and get one extra second, because memcached's clock ticks once
+ * a second: a 1 s item could otherwise vanish a few milliseconds after it was written. The store
+ * checks the exact `expiresAt` on every read, so the extra second is never served. A time already
+ * past still yields 1, never 0 (which would mean "keep forever").
+ */
+export function toMemcachedExpiry(expiresAt: number, now: number): number {
+  if (expiresAt === 0) return 0;
+  const remainingS = Math.max(1, Math.ceil((expiresAt - now) / 1_000) + 1);
+  if (remainingS <= MEMCACHED_RELATIVE_EXPIRY_MAX_S) return remainingS;
+  return Math.ceil(expiresAt / 1_000);
+}

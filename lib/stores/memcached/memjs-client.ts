@@ -1,0 +1,94 @@
+import memjs from 'memjs';
+import type { Client } from 'memjs';
+import { CacheConfigError } from '../../errors.js';
+import { type MemjsServerInternals, SocketGuard } from './memjs-guard.js';
+
+/** A memcached server as the store addresses it. */
+export interface ServerAddress {
+  host: string;
+  port: number;
+  /** `host:port` (`[v6]:port` for IPv6): the server's name on the hash ring and in messages. */
+  name: string;
+}
+
+const DEFAULT_PORT = 11211;
+const HOST_PORT = /^(?:\[([^\]]+)\]|([^:\s[\]]+))(?::(\d{1,5}))?$/;
+
+/**
+ * Parses `host`, `host:port` or `[ipv6]:port` (port default 11211). `where` names the option in the
+ * error, e.g. `region "functions" option "servers"`.
+ */
+export function parseServer(text: string, where: string): ServerAddress {
+  const match = HOST_PORT.exec(text.trim());
+  const port = Number(match?.[3] ?? DEFAULT_PORT);
+  if (!match || port < 1 || port > 65_535) {
+    throw new CacheConfigError(
+      `Invalid memcached server ${JSON.stringify(text)} in ${where}: ` +
+        'use "host:port", e.g. "127.0.0.1:11211" or "[::1]:11211".',
+    );
+  }
+  const v6 = match[1];
+  const host = v6 ?? match[2];
+  return { host, port, name: v6 ? `[${v6}]:${port}` : `${host}:${port}` };
+}
+
+/** Options of {@link createMemjsClient}. */
+export interface MemjsClientOptions {
+  servers: readonly ServerAddress[];
+  username?: string;
+  password?: string;
+  /** Milliseconds memjs waits for a connection, and then for each response. */
+  timeoutMs: number;
+  /** Attempts per operation (memjs's `retries`; 1 = no retry). */
+  attempts: number;
+  /** Milliseconds between attempts. */
+  retryDelayMs: number;
+  /** Receives memjs's log lines (instead of `console`). */
+  log(message: string): void;
+  /** Index in `servers` of the server for a memcached key (the hash ring). */
+  route(key: string): number;
+}
+
+/** A memjs client and the means to close all of its connections. */
+export interface MemjsConnection {
+  client: Client;
+  /**
+   * Destroys every socket at once. Unlike memjs's `quit()`/`close()`, this does not wait for a
+   * server that may be stopped or unreachable to answer, so nothing keeps the process alive.
+   * Call it only when no operation is in flight (their callbacks would not fire).
+   */
+  destroy(): void;
+}
+
+/**
+ * A memjs client on `servers`, routed by `route` instead of memjs's modulo, with memjs's own
+ * failover off (the store fails over along the ring itself), its console logging redirected, and
+ * its connection handling repaired by a {@link SocketGuard}.
+ */
+export function createMemjsClient(options: MemjsClientOptions): MemjsConnection {
+  const guard = new SocketGuard();
+  const seconds = options.timeoutMs / 1_000;
+  const servers = options.servers.map((server) => {
+    const created = new memjs.Server(server.host, server.port, options.username, options.password, {
+      timeout: seconds,
+      conntimeout: seconds,
+    });
+    // memjs falls back to MEMCACHIER_*/MEMCACHE_* environment credentials; the region's own
+    // options are the only source here, so an unrelated variable cannot switch SASL on.
+    const internals = created as unknown as { username?: string; password?: string };
+    internals.username = options.username;
+    internals.password = options.password;
+    guard.watch(created as unknown as MemjsServerInternals);
+    return created;
+  });
+  const client = new memjs.Client(servers, {
+    retries: options.attempts,
+    retry_delay: options.retryDelayMs / 1_000,
+    failover: false,
+    logger: { log: (...parts: unknown[]) => options.log(parts.map(String).join(' ')) },
+  });
+  // memjs calls getServer(key) for every attempt and expects an index into `servers`
+  // (its typings say string).
+  (client as unknown as { getServer(key: string): number }).getServer = options.route;
+  return { client, destroy: () => guard.destroyAll() };
+}

@@ -1,0 +1,194 @@
+import { Deadlines } from '../../lib/stores/memcached/deadlines.js';
+import { decodeEntry, encodeEntry, ENTRY_HEADER_BYTES } from '../../lib/stores/memcached/entry-format.js';
+import { MEMCACHED_RELATIVE_EXPIRY_MAX_S, toMemcachedExpiry } from '../../lib/stores/memcached/expiry.js';
+import { GenerationCache } from '../../lib/stores/memcached/generation-cache.js';
+import {
+  entryKey,
+  generationKey,
+  keyOverheadBytes,
+  namespacePart,
+  newGeneration,
+  parseGeneration,
+} from '../../lib/stores/memcached/key-layout.js';
+
+const NOW = 1_800_000_000_000; // a fixed epoch ms
+const DAY_MS = 86_400_000;
+
+describe('toMemcachedExpiry', () => {
+  it.each([
+    ['never', 0, 0],
+    ['1 ms ahead: 1 s, never 0', NOW + 1, 2],
+    ['already past: still 1, never 0', NOW - 5_000, 1],
+    ['exactly 1 s', NOW + 1_000, 2],
+    ['1.5 s rounds up', NOW + 1_500, 3],
+    ['1 hour', NOW + 3_600_000, 3_601],
+    ['30 days minus 1 s stays relative', NOW + 30 * DAY_MS - 1_000, MEMCACHED_RELATIVE_EXPIRY_MAX_S],
+    ['40 days becomes absolute Unix seconds', NOW + 40 * DAY_MS, (NOW + 40 * DAY_MS) / 1_000],
+    ['absolute times round up', NOW + 40 * DAY_MS + 1, Math.ceil((NOW + 40 * DAY_MS + 1) / 1_000)],
+  ])('%s', (_label, expiresAt, expected) => {
+    expect(toMemcachedExpiry(expiresAt, NOW)).toBe(expected);
+  });
+});
+
+describe('memcached key layout', () => {
+  it('keeps plain namespaces readable and digests the others to a fixed size', () => {
+    expect(namespacePart('app:functions')).toBe('app:functions');
+    const odd = namespacePart('my app|functions');
+    expect(odd).toMatch(/^#[A-Za-z0-9_-]{22}$/);
+    expect(namespacePart('x'.repeat(65))).toMatch(/^#/);
+    expect(namespacePart('my app|functions')).toBe(odd); // deterministic
+  });
+
+  it('cannot make two namespaces share a key (no namespace contains "|")', () => {
+    const generation = 'AAAAAAAA';
+    // Without the separator rule, "a" + key "x|y" and "a|x" + key "y" could meet.
+    expect(entryKey(namespacePart('a'), generation, 'x|y')).not.toBe(entryKey(namespacePart('a|x'), generation, 'y'));
+    expect(generationKey('a')).not.toBe(entryKey('a', generation, '!gen'));
+  });
+
+  it('counts the prefix in bytes', () => {
+    const ns = namespacePart('app:functions');
+    expect(keyOverheadBytes(ns)).toBe(Buffer.byteLength(entryKey(ns, newGeneration(), '')));
+  });
+
+  it('accepts only well-formed generations', () => {
+    const generation = newGeneration();
+    expect(parseGeneration(Buffer.from(generation))).toBe(generation);
+    expect(parseGeneration(Buffer.from('short'))).toBeUndefined();
+    expect(parseGeneration(Buffer.from('has spac'))).toBeUndefined();
+    expect(parseGeneration(null)).toBeUndefined();
+  });
+});
+
+describe('memcached entry format', () => {
+  it('round-trips value, expiresAt and freshUntil', () => {
+    const entry = { value: new Map([[1, new Date(5)]]), expiresAt: NOW + 10.5, freshUntil: NOW + 3 };
+    expect(decodeEntry(encodeEntry(entry), NOW)).toEqual(entry);
+  });
+
+  it('reads expired, foreign, truncated and future-version bytes as misses', () => {
+    const bytes = encodeEntry({ value: 'v', expiresAt: NOW + 1_000, freshUntil: 0 });
+    expect(decodeEntry(bytes, NOW + 1_000)).toBe('expired');
+    expect(decodeEntry(Buffer.from('hello'), NOW)).toBe('foreign');
+    expect(decodeEntry(bytes.subarray(0, ENTRY_HEADER_BYTES + 3), NOW)).toBe('foreign');
+    const future = Buffer.from(bytes);
+    future[1] = 99;
+    expect(decodeEntry(future, NOW)).toBe('foreign');
+    const nanExpiry = Buffer.from(bytes);
+    nanExpiry.writeDoubleBE(Number.NaN, 2);
+    expect(decodeEntry(nanExpiry, NOW)).toBe('foreign');
+  });
+});
+
+describe('GenerationCache', () => {
+  function setup() {
+    let now = 0;
+    let stored = 'gen-1';
+    let failing = false;
+    const loads: number[] = [];
+    const stale: unknown[] = [];
+    const cache = new GenerationCache({
+      load: async () => {
+        loads.push(now);
+        if (failing) throw new Error('down');
+        return stored;
+      },
+      maxAgeMs: 1_000,
+      onStaleUse: (error) => stale.push(error),
+      now: () => now,
+    });
+    return {
+      cache,
+      loads,
+      stale,
+      tick: (ms: number) => (now += ms),
+      store: (generation: string) => (stored = generation),
+      fail: (value: boolean) => (failing = value),
+    };
+  }
+
+  it('reads once, then serves from memory until 80% of the max age', async () => {
+    const t = setup();
+    expect(await t.cache.current()).toBe('gen-1');
+    t.tick(799);
+    expect(t.cache.current()).toBe('gen-1');
+    expect(t.loads).toEqual([0]);
+  });
+
+  it('refreshes in the background near the max age, and waits for a fresh read past it', async () => {
+    const t = setup();
+    await t.cache.current();
+    t.store('gen-2');
+    t.tick(850);
+    expect(t.cache.current()).toBe('gen-1'); // served at once, refresh started
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(t.cache.current()).toBe('gen-2');
+    t.store('gen-3');
+    t.tick(1_000);
+    const pending = t.cache.current();
+    expect(pending).toBeInstanceOf(Promise);
+    expect(await pending).toBe('gen-3');
+  });
+
+  it('keeps the last generation when a refresh fails, and says so', async () => {
+    const t = setup();
+    await t.cache.current();
+    t.fail(true);
+    t.tick(5_000);
+    expect(await t.cache.current()).toBe('gen-1');
+    expect(t.stale).toHaveLength(1);
+    // While failing, callers are not made to wait again.
+    expect(t.cache.current()).toBe('gen-1');
+  });
+
+  it('rejects when there is no generation yet and memcached cannot be read', async () => {
+    const t = setup();
+    t.fail(true);
+    await expect(t.cache.current()).rejects.toThrow('down');
+  });
+
+  it('does not let a read that started before a local set() undo it', async () => {
+    const t = setup();
+    const reading = t.cache.current(); // starts a read of 'gen-1'
+    t.cache.set('gen-local');
+    await reading;
+    expect(t.cache.current()).toBe('gen-local');
+  });
+});
+
+describe('Deadlines', () => {
+  it('expires what is not settled in time, and leaves the rest alone', async () => {
+    const deadlines = new Deadlines(50);
+    const expired: string[] = [];
+    const quick = deadlines.start(() => expired.push('quick'));
+    deadlines.start(() => expired.push('stuck'));
+    quick.settled = true;
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    expect(expired).toEqual(['stuck']);
+    deadlines.clear();
+  });
+
+  it('serves later deadlines after earlier ones settled', async () => {
+    const deadlines = new Deadlines(60);
+    const expired: number[] = [];
+    deadlines.start(() => expired.push(1)).settled = true;
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    deadlines.start(() => expired.push(2));
+    await new Promise((resolve) => setTimeout(resolve, 45));
+    expect(expired).toEqual([]); // the first timer fired for a settled entry and re-armed
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(expired).toEqual([2]);
+    deadlines.clear();
+  });
+
+  it('stops its timer on clear()', () => {
+    const deadlines = new Deadlines(60_000);
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const before = timers();
+    deadlines.start(() => undefined);
+    expect(timers()).toBe(before + 1);
+    deadlines.clear();
+    expect(timers()).toBe(before);
+  });
+});

@@ -17,6 +17,8 @@ export interface ResolvedRegionConfig {
   lockWaitMs: number;
   breakerThreshold: number;
   breakerCooldownMs: number;
+  /** Longest wait for a store read before it counts as failed (memcached: `timeoutMs`); 0 = none. */
+  readTimeoutMs: number;
   memory: { maxEntries: number; maxBytes?: number; clone: boolean };
   memcached: {
     servers: string[];

@@ -224,6 +224,7 @@ function resolveRegion(
     );
   }
   const maxBytes = read.integer('maxBytes', undefined, 1);
+  const timeoutMs = read.integer('timeoutMs', REGION_DEFAULTS.timeoutMs, 1);
 
   return {
     name,
@@ -239,6 +240,8 @@ function resolveRegion(
     lockWaitMs: read.integer('lockWaitMs', REGION_DEFAULTS.lockWaitMs, 0),
     breakerThreshold: read.integer('breakerThreshold', REGION_DEFAULTS.breakerThreshold, 1),
     breakerCooldownMs: read.integer('breakerCooldownMs', REGION_DEFAULTS.breakerCooldownMs, 1),
+    // A hung memcached delays a call by at most timeoutMs, whatever the client's retries.
+    readTimeoutMs: kind === 'memcached' ? timeoutMs : 0,
     memory: {
       maxEntries: read.integer('maxEntries', REGION_DEFAULTS.maxEntries, 1),
       maxBytes: kind === 'memory' ? maxBytes : undefined,
@@ -248,7 +251,7 @@ function resolveRegion(
       servers: kind === 'memcached' ? (servers as string[]) : [],
       username: read.string('username'),
       password: read.string('password'),
-      timeoutMs: read.integer('timeoutMs', REGION_DEFAULTS.timeoutMs, 1),
+      timeoutMs,
       retries: read.integer('retries', REGION_DEFAULTS.retries, 1),
       maxValueBytes: read.integer('maxValueBytes', REGION_DEFAULTS.maxValueBytes, 1),
     },

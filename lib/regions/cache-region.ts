@@ -378,6 +378,7 @@ export class CacheRegion {
       this.breaker.success();
       return entry;
     }
+    if (this.config.readTimeoutMs > 0) entry = this.withDeadline(entry, this.config.readTimeoutMs);
     return entry.then(
       (found) => {
         this.breaker.success();
@@ -388,6 +389,26 @@ export class CacheRegion {
         throw error;
       },
     );
+  }
+
+  /** Rejects when `operation` takes longer than `ms`; its late outcome is ignored. */
+  private withDeadline<T>(operation: Promise<T>, ms: number): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`no answer within ${ms} ms (timeoutMs)`)),
+        ms,
+      );
+      operation.then(
+        (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      );
+    });
   }
 
   private async read(key: string, failOpen: boolean): Promise<StoreEntry | undefined> {

@@ -1,0 +1,73 @@
+/** The sample app with MEMCACHED_SERVERS: the functions region on a real memcached. */
+import { describeMemcached, startMemcached, type MemcachedProcess } from '../support/memcached.js';
+import { makeSampleDirs, startSample, type SampleHarness } from './sample-app.harness.js';
+
+const LEASE = '/leases/expiration?leaseDate=2026-01-15&policyDate=2025-07-01';
+
+describeMemcached('sample app with MEMCACHED_SERVERS', () => {
+  let memcached: MemcachedProcess;
+  let dirs: Awaited<ReturnType<typeof makeSampleDirs>>;
+  let first: SampleHarness;
+  let second: SampleHarness;
+
+  beforeEach(async () => {
+    memcached = await startMemcached();
+    dirs = await makeSampleDirs();
+    first = await startSample(dirs, { MEMCACHED_SERVERS: memcached.address });
+    second = await startSample(dirs, { MEMCACHED_SERVERS: memcached.address });
+  });
+  afterEach(async () => {
+    await first.close();
+    await second.close();
+    await memcached.stop();
+    await dirs.remove();
+  });
+
+  it('runs the functions region on memcached and reports it up', async () => {
+    expect((await first.http.get('/cache/stats').expect(200)).body.functions).toMatchObject({ store: 'memcached' });
+    const health = await first.http.get('/health').expect(200);
+    expect(health.body.status).toBe('ok');
+    expect(health.body.details.functions).toMatchObject({ status: 'up', store: 'memcached', responseTime: expect.any(Number) });
+    expect(health.body.details.files).toEqual({ status: 'up', store: 'file' });
+  });
+
+  it('caches per user on memcached, shared by two app instances', async () => {
+    const alice = (await first.http.get(LEASE).set('x-user', 'alice').expect(200)).body;
+    expect(alice).toMatchObject({ user: 'Alice', run: 1 });
+    // The other instance never computed anything: it gets the first instance's entry.
+    expect((await second.http.get(LEASE).set('x-user', 'alice').expect(200)).body).toEqual(alice);
+
+    const bob = (await second.http.get(LEASE).set('x-user', 'bob').expect(200)).body;
+    expect(bob).toMatchObject({ user: 'Bob', run: 1 });
+    expect((await first.http.get(LEASE).set('x-user', 'bob').expect(200)).body).toEqual(bob);
+
+    expect((await first.http.get('/cache/stats')).body.functions).toMatchObject({ hits: 1, misses: 1, sets: 1, errors: 0 });
+    expect((await second.http.get('/cache/stats')).body.functions).toMatchObject({ hits: 1, misses: 1, sets: 1, errors: 0 });
+  });
+
+  it('DELETE /cache/functions clears the entries on memcached for every instance', async () => {
+    const before = (await first.http.get(LEASE).set('x-user', 'carol').expect(200)).body;
+    await first.http.delete('/cache/functions').expect(200, { cleared: 'functions' });
+    expect((await first.http.get(LEASE).set('x-user', 'carol').expect(200)).body.run).toBe(before.run + 1);
+    // SPEC 4: other processes stop seeing cleared entries within 1 second by default.
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    const elsewhere = (await second.http.get(LEASE).set('x-user', 'carol').expect(200)).body;
+    expect(elsewhere.computedAt).not.toBe(before.computedAt);
+  });
+
+  it('keeps answering when memcached stops (fail open), and /health says functions is down', async () => {
+    const cached = (await first.http.get(LEASE).set('x-user', 'alice').expect(200)).body;
+    await memcached.stop();
+
+    const uncached = (await first.http.get(LEASE).set('x-user', 'alice').expect(200)).body;
+    expect(uncached).toMatchObject({ user: 'Alice', expiresOn: cached.expiresOn, run: cached.run + 1 });
+
+    const health = await first.http.get('/health').expect(503);
+    expect(health.body.status).toBe('error');
+    expect(health.body.error.functions).toMatchObject({
+      status: 'down',
+      message: expect.stringMatching(/\S/),
+    });
+    expect(health.body.info.files).toEqual({ status: 'up', store: 'file' });
+  });
+});

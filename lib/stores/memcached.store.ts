@@ -426,6 +426,6 @@ export class MemcachedStore implements CacheStore {
       });
     }
     this.deadlines.clear();
-    this.connection.destroy();
+    await this.connection.destroy();
   }
 }

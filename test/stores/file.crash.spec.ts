@@ -5,7 +5,7 @@ import { checkPattern } from '../support/file-pattern.js';
 import type { ReaderReport } from '../support/file-reader.child.js';
 import { makeTempDir, regionFiles } from '../support/file-test-dirs.js';
 
-// Real child processes (`node` + test/support/file-ts-runner.mjs, which loads the TypeScript
+// Real child processes (`node` + test/support/ts-runner.mjs, which loads the TypeScript
 // sources through Vite's runnerImport): writers of one key, some SIGKILLed in the middle of a
 // write, and readers in other processes that must only ever see a miss or a whole value.
 

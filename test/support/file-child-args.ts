@@ -1,4 +1,4 @@
-/** The JSON arguments a child script was started with (`file-ts-runner.mjs <module> <json>`). */
+/** The JSON arguments a child script was started with (`ts-runner.mjs <module> <json>`). */
 export function childArgs<T>(): T {
   const raw = process.argv[3];
   if (raw === undefined) throw new Error('child script started without its JSON arguments');

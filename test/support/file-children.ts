@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const RUNNER = fileURLToPath(new URL('./file-ts-runner.mjs', import.meta.url));
+const RUNNER = fileURLToPath(new URL('./ts-runner.mjs', import.meta.url));
 
 /** A child process running one of the `file-*.child.ts` scripts. */
 export interface FileChild {
@@ -16,7 +16,7 @@ export interface FileChild {
 
 /**
  * Starts `test/support/<script>` (a TypeScript module) in its own `node` process through
- * `file-ts-runner.mjs`, passing `args` as JSON. stderr is kept for error messages.
+ * `ts-runner.mjs`, passing `args` as JSON. stderr is kept for error messages.
  */
 export function startFileChild(script: string, args: object): FileChild {
   const scriptPath = fileURLToPath(new URL(`./${script}`, import.meta.url));

@@ -57,7 +57,7 @@ export interface MemjsConnection {
    * server that may be stopped or unreachable to answer, so nothing keeps the process alive.
    * Call it only when no operation is in flight (their callbacks would not fire).
    */
-  destroy(): void;
+  destroy(): Promise<void>;
 }
 
 /**

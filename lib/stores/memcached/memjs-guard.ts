@@ -34,6 +34,8 @@ const MEMJS_EVENTS = new Set<string | symbol>(['connect', 'data', 'error', 'clos
  */
 export class SocketGuard {
   private readonly sockets = new Map<Socket, MemjsServerInternals>();
+  /** Resolves when each adopted socket has emitted `close` (its handle is released). */
+  private readonly closed = new WeakMap<Socket, Promise<void>>();
 
   /** Installs the guard on one memjs server. */
   watch(server: MemjsServerInternals): void {
@@ -51,10 +53,17 @@ export class SocketGuard {
     };
   }
 
-  /** Destroys every socket still open. Call when no request is in flight. */
-  destroyAll(): void {
-    for (const socket of this.sockets.keys()) socket.destroy();
+  /**
+   * Destroys every socket still open and resolves once their handles are released, so a closed
+   * store leaves nothing behind. Call when no request is in flight.
+   */
+  async destroyAll(): Promise<void> {
+    const closing = [...this.sockets.keys()].map((socket) => {
+      socket.destroy();
+      return this.closed.get(socket);
+    });
     this.sockets.clear();
+    await Promise.all(closing);
   }
 
   /** How many sockets are open (for tests and stats). */
@@ -65,10 +74,15 @@ export class SocketGuard {
   private adopt(server: MemjsServerInternals, socket: Socket): void {
     server.responseBuffer = Buffer.alloc(0);
     this.sockets.set(socket, server);
+    let markClosed!: () => void;
+    this.closed.set(socket, new Promise<void>((resolve) => (markClosed = resolve)));
     const emit = socket.emit as (this: Socket, event: string | symbol, ...args: unknown[]) => boolean;
     const guard = this;
     socket.emit = function guardedEmit(this: Socket, event: string | symbol, ...args: unknown[]): boolean {
-      if (event === 'close') guard.sockets.delete(socket);
+      if (event === 'close') {
+        guard.sockets.delete(socket);
+        markClosed();
+      }
       if (!MEMJS_EVENTS.has(event)) return emit.call(this, event, ...args);
       if (server._socket !== socket) {
         socket.destroy();

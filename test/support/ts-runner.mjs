@@ -1,5 +1,4 @@
-// Runs a TypeScript module in a plain child `node` process, for the file store's multi-process
-// tests: `node test/support/file-ts-runner.mjs <module.ts> '<json arguments>'`.
+// Runs a TypeScript module in a plain child `node` process, for multi-process tests: `node test/support/ts-runner.mjs <module.ts> '<json arguments>'`.
 //
 // Why this way: Node 20.20 has no `--experimental-strip-types` (it arrived in 22.6), and tsx,
 // ts-node and vite-node are not dependencies. Vite's public `runnerImport()` (Vite >= 6.1; Vite
@@ -10,7 +9,12 @@ import { runnerImport } from 'vite';
 
 const modulePath = process.argv[2];
 if (!modulePath) {
-  console.error('usage: node file-ts-runner.mjs <module.ts> [json arguments]');
+  console.error('usage: node ts-runner.mjs <module.ts> [json arguments]');
   process.exit(2);
 }
-await runnerImport(resolve(modulePath), { configFile: false, logLevel: 'error' });
+await runnerImport(resolve(modulePath), {
+  configFile: false,
+  logLevel: 'error',
+  // As in vitest.config.ts: Nest's dependency injection needs legacy decorators with metadata.
+  oxc: { decorator: { legacy: true, emitDecoratorMetadata: true } },
+});

@@ -80,7 +80,8 @@ export class CachedMethodExplorer implements OnModuleInit {
         this.logger.warn(scopedProviderSkipped(className, methodName));
         continue;
       }
-      if (wrapped.has(instance) && instance[methodName] !== method) continue;
+      // One instance can sit behind several tokens (useExisting, exported aliases): wrap it once.
+      if (wrapped.has(instance)) continue;
       this.wrap(instance, methodName, method, metadata, className, returns);
     }
     if (instance && typeof instance === 'object') wrapped?.add(instance);

@@ -201,3 +201,19 @@ describe('keyFor with keys over the store limit', () => {
     await app.close();
   });
 });
+
+describe('a provider behind several tokens', () => {
+  it('is wrapped once (no double counting, no nested caching)', async () => {
+    const app = await Test.createTestingModule({
+      imports: [CacheRegionsModule.forRoot({ regions: { a: { store: 'memory' }, b: {} } })],
+      providers: [LeaseService, { provide: 'LEASES', useExisting: LeaseService }],
+    }).compile();
+    await app.init();
+    const leases = app.get(LeaseService);
+    expect(app.get('LEASES')).toBe(leases);
+    await leases.expiration(alice, 'x', 'y');
+    await leases.expiration(alice, 'x', 'y');
+    expect(app.get<CacheRegion>(getRegionToken('a')).stats()).toMatchObject({ hits: 1, misses: 1, sets: 1 });
+    await app.close();
+  });
+});

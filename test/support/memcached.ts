@@ -7,7 +7,7 @@
  * process dies without running its handlers (SIGKILL, crash).
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -31,6 +31,18 @@ export interface MemcachedProcess {
   resume(): void;
   /** Start again on the same port (stopping first if running), with the same options. */
   restart(): Promise<void>;
+}
+
+/** The state letter of a Linux process (`R`, `S`, `T` for stopped…), or undefined when unknown. */
+function processState(pid: number | undefined): string | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    // /proc/<pid>/stat: "pid (comm) S ..." — the state follows the closing parenthesis.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Options of {@link startMemcached}. */
@@ -207,6 +219,12 @@ class Instance implements MemcachedProcess {
 
   pause(): void {
     this.child.kill('SIGSTOP');
+    // The signal is delivered asynchronously: return only once the server is really stopped, so
+    // a request sent next cannot still be answered.
+    const deadline = Date.now() + 2_000;
+    while (processState(this.child.pid) !== 'T' && Date.now() < deadline) {
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2);
+    }
   }
 
   resume(): void {

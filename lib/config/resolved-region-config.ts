@@ -1,5 +1,8 @@
 import type { StoreName } from '../cache-regions.options.js';
 import type { CacheStore } from '../stores/cache-store.js';
+import type { FileStoreOptions } from '../stores/file.store.js';
+import type { MemcachedStoreOptions } from '../stores/memcached.store.js';
+import type { MemoryStoreOptions } from '../stores/memory.store.js';
 
 /** A region's options after validation, inheritance and defaults: what the region runs on. */
 export interface ResolvedRegionConfig {
@@ -19,14 +22,7 @@ export interface ResolvedRegionConfig {
   breakerCooldownMs: number;
   /** Longest wait for a store read before it counts as failed (memcached: `timeoutMs`); 0 = none. */
   readTimeoutMs: number;
-  memory: { maxEntries: number; maxBytes?: number; clone: boolean };
-  memcached: {
-    servers: string[];
-    username?: string;
-    password?: string;
-    timeoutMs: number;
-    retries: number;
-    maxValueBytes: number;
-  };
-  file: { dir: string; lockDir?: string; maxBytes?: number; sweepIntervalMs: number };
+  memory: MemoryStoreOptions;
+  memcached: MemcachedStoreOptions;
+  file: FileStoreOptions;
 }

@@ -1,3 +1,4 @@
+import type { CacheMetricsSink } from './observability/cache-metrics-sink.js';
 import type { CacheStore } from './stores/cache-store.js';
 import type { Ttl } from './ttl.js';
 
@@ -91,4 +92,10 @@ export interface CacheRegionsOptions {
   defaults?: RegionOptions;
   /** The regions by name. Names: letters, digits, `_` and `-`. */
   regions: Record<string, RegionOptions>;
+  /**
+   * Receives every region's hits, misses, stale reads, store errors and store latencies, e.g.
+   * `new PrometheusCacheMetrics({ registry })` from `nest-cache-regions/prometheus`, or your own
+   * {@link CacheMetricsSink}. Default: none (a cache hit then costs nothing extra).
+   */
+  metrics?: CacheMetricsSink;
 }

@@ -6,6 +6,7 @@ export { CachedInterceptor } from './cached/cached.interceptor.js';
 export { CacheRegion, type CacheSetOptions } from './regions/cache-region.js';
 export { CacheRegions } from './regions/cache-regions.service.js';
 export type { RegionStats } from './regions/region-stats.js';
+export type { CacheMetricsSink, CacheOperation } from './observability/cache-metrics-sink.js';
 export {
   parseCacheConfigOptions,
   type ParseCacheConfigOptionsSettings,

@@ -1,12 +1,13 @@
 import type { CacheRegionsOptions, RegionOptions, StoreName } from '../cache-regions.options.js';
 import { CacheConfigError } from '../errors.js';
+import { CACHE_METRICS_SINK_METHODS } from '../observability/cache-metrics-sink.js';
 import type { CacheStore } from '../stores/cache-store.js';
 import { ttlToMs } from '../ttl.js';
 import { closestName } from './closest-name.js';
 import type { ResolvedRegionConfig } from './resolved-region-config.js';
 
 const STORE_NAMES: readonly StoreName[] = ['memory', 'memcached', 'file', 'none'];
-const TOP_LEVEL_OPTIONS = ['keyPrefix', 'defaults', 'regions'] as const;
+const TOP_LEVEL_OPTIONS = ['keyPrefix', 'defaults', 'regions', 'metrics'] as const;
 const COMMON_OPTIONS = [
   'store',
   'ttl',
@@ -147,6 +148,19 @@ function checkPrefix(value: unknown, where: string): string | undefined {
   return value;
 }
 
+function checkMetricsSink(value: unknown): void {
+  if (value === undefined) return;
+  const missing =
+    typeof value === 'object' && value !== null
+      ? CACHE_METRICS_SINK_METHODS.filter((method) => typeof (value as Record<string, unknown>)[method] !== 'function')
+      : [...CACHE_METRICS_SINK_METHODS];
+  if (missing.length > 0) {
+    throw new CacheConfigError(
+      `Invalid option "metrics" in CacheRegionsModule options: expected a CacheMetricsSink (an object with ${CACHE_METRICS_SINK_METHODS.join(', ')} methods), but ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing. Use e.g. new PrometheusCacheMetrics() from 'nest-cache-regions/prometheus', or leave "metrics" out.`,
+    );
+  }
+}
+
 function checkOptionNames(options: Record<string, unknown>, where: string): void {
   for (const name of Object.keys(options)) {
     if (!ALL_REGION_OPTIONS.includes(name)) throw unknownOption(name, where, ALL_REGION_OPTIONS);
@@ -281,6 +295,7 @@ export function resolveRegionsOptions(options: CacheRegionsOptions): ResolvedReg
     }
   }
   const appPrefix = checkPrefix(options.keyPrefix, 'CacheRegionsModule options');
+  checkMetricsSink(options.metrics);
   const defaults = options.defaults ?? {};
   if (!isPlainObject(defaults)) {
     throw new CacheConfigError('Option "defaults" of CacheRegionsModule must be an object of region options.');

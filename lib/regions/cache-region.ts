@@ -8,6 +8,7 @@ import type { ResolvedRegionConfig } from '../config/resolved-region-config.js';
 import { CacheKeyError, CacheStoreError, CacheUnsupportedError } from '../errors.js';
 import { fitKey } from '../keys/key-builder.js';
 import type { KeyContext } from '../keys/key-material.js';
+import type { CacheMetricsSink, CacheOperation } from '../observability/cache-metrics-sink.js';
 import type { CacheStore, StoreEntry } from '../stores/cache-store.js';
 import { StoreValueTooLargeError } from '../stores/cache-store.js';
 import { ttlToMs, type Ttl } from '../ttl.js';
@@ -61,6 +62,8 @@ export class CacheRegion {
     private readonly config: ResolvedRegionConfig,
     store: CacheStore,
     private readonly logger: RateLimitedLogger = new RateLimitedLogger(),
+    /** Where hits, misses, errors and store latencies go; `undefined` = nowhere, at no cost. */
+    private readonly metrics?: CacheMetricsSink,
   ) {
     this.name = config.name;
     this.store = store;
@@ -84,10 +87,16 @@ export class CacheRegion {
     const entry = await this.read(this.fit(key), this.config.failOpen);
     if (entry === undefined) {
       this.counters.misses++;
+      if (this.metrics !== undefined) this.metrics.miss(this.name, 'get');
       return undefined;
     }
-    if (entry.freshUntil !== 0 && entry.freshUntil <= Date.now()) this.counters.stale++;
-    else this.counters.hits++;
+    if (entry.freshUntil !== 0 && entry.freshUntil <= Date.now()) {
+      this.counters.stale++;
+      if (this.metrics !== undefined) this.metrics.stale(this.name, 'get');
+    } else {
+      this.counters.hits++;
+      if (this.metrics !== undefined) this.metrics.hit(this.name, 'get');
+    }
     return entry.value as T;
   }
 
@@ -172,8 +181,13 @@ export class CacheRegion {
     if (!getStream) throw this.unsupported('getStream');
     const fitted = this.fit(key);
     const stream = await this.guard(() => getStream.call(this.store, fitted), undefined, this.config.failOpen, 'getStream');
-    if (stream === undefined) this.counters.misses++;
-    else this.counters.hits++;
+    if (stream === undefined) {
+      this.counters.misses++;
+      if (this.metrics !== undefined) this.metrics.miss(this.name, 'getStream');
+    } else {
+      this.counters.hits++;
+      if (this.metrics !== undefined) this.metrics.hit(this.name, 'getStream');
+    }
     return stream;
   }
 
@@ -257,17 +271,20 @@ export class CacheRegion {
     if (entry !== undefined) {
       if (entry.freshUntil === 0 || entry.freshUntil > Date.now()) {
         this.counters.hits++;
+        if (this.metrics !== undefined) this.metrics.hit(this.name, 'get');
         return Promise.resolve(entry.value);
       }
       // Expired but inside staleTtl: serve it while one caller refreshes in the background.
       this.counters.stale++;
+      if (this.metrics !== undefined) this.metrics.stale(this.name, 'get');
       if (!this.refreshing.has(key)) {
-        this.run(key, produce, policy, this.refreshing).catch((error: unknown) =>
+        this.run(key, produce, policy, this.refreshing).catch((error: unknown) => {
+          this.counters.refreshErrors++;
           this.logger.warn(
             `refresh:${this.name}`,
             `Region "${this.name}": background refresh failed, serving the stale value until staleTtl ends: ${String(error)}`,
-          ),
-        );
+          );
+        });
       }
       return Promise.resolve(entry.value);
     }
@@ -278,6 +295,7 @@ export class CacheRegion {
       return pending;
     }
     this.counters.misses++;
+    if (this.metrics !== undefined) this.metrics.miss(this.name, 'get');
     return this.run(key, produce, policy);
   }
 
@@ -346,6 +364,15 @@ export class CacheRegion {
         return entry.value;
       }
     }
+    if (held) {
+      // Our miss may predate the previous holder's write and release: look again before computing.
+      const entry = await this.read(key, true);
+      if (entry !== undefined && (entry.freshUntil === 0 || entry.freshUntil > Date.now())) {
+        await this.releaseLock(lockKey, token);
+        this.counters.coalesced++;
+        return entry.value;
+      }
+    }
     try {
       const value = await produce();
       if (value !== undefined && epoch === this.epoch && !policy.unless?.(value)) {
@@ -367,25 +394,31 @@ export class CacheRegion {
 
   /** One store read under the breaker's accounting; throws (or rejects) when the store fails. */
   private readRaw(key: string): StoreEntry | undefined | Promise<StoreEntry | undefined> {
+    // Timed only when a sink listens: without one a hit must not pay for the clock.
+    const started = this.metrics === undefined ? 0 : performance.now();
     let entry: StoreEntry | undefined | Promise<StoreEntry | undefined>;
     try {
       entry = this.store.get(key);
     } catch (error) {
       this.breaker.failure();
+      if (this.metrics !== undefined) this.metrics.latency(this.name, 'get', performance.now() - started);
       throw error;
     }
     if (!(entry instanceof Promise)) {
       this.breaker.success();
+      if (this.metrics !== undefined) this.metrics.latency(this.name, 'get', performance.now() - started);
       return entry;
     }
     if (this.config.readTimeoutMs > 0) entry = this.withDeadline(entry, this.config.readTimeoutMs);
     return entry.then(
       (found) => {
         this.breaker.success();
+        if (this.metrics !== undefined) this.metrics.latency(this.name, 'get', performance.now() - started);
         return found;
       },
       (error: unknown) => {
         this.breaker.failure();
+        if (this.metrics !== undefined) this.metrics.latency(this.name, 'get', performance.now() - started);
         throw error;
       },
     );
@@ -459,7 +492,7 @@ export class CacheRegion {
     operation: () => T | Promise<T>,
     fallback: T,
     failOpen: boolean,
-    name: string,
+    name: CacheOperation,
   ): Promise<T> {
     return Promise.resolve(this.attempt(operation, fallback, failOpen, name));
   }
@@ -472,14 +505,17 @@ export class CacheRegion {
     operation: () => T | Promise<T>,
     fallback: T,
     failOpen: boolean,
-    name: string,
+    name: CacheOperation,
   ): T | Promise<T> {
     if (!this.breaker.allows()) return this.unavailable(failOpen, name, fallback);
+    const started = this.metrics === undefined ? 0 : performance.now();
     const settle = (result: T): T => {
       this.breaker.success();
+      if (this.metrics !== undefined) this.metrics.latency(this.name, name, performance.now() - started);
       return result;
     };
     const fail = (error: unknown): T => {
+      if (this.metrics !== undefined) this.metrics.latency(this.name, name, performance.now() - started);
       if (error instanceof StoreValueTooLargeError) {
         this.noteOversize(error);
         return fallback;
@@ -514,8 +550,9 @@ export class CacheRegion {
     );
   }
 
-  private storeFailed(operation: string, error: unknown): void {
+  private storeFailed(operation: CacheOperation, error: unknown): void {
     this.counters.errors++;
+    if (this.metrics !== undefined) this.metrics.error(this.name, operation);
     this.logger.warn(
       `store:${this.name}`,
       `Region "${this.name}": ${this.store.kind} store ${operation}() failed, running uncached: ${error instanceof Error ? error.message : String(error)}`,

@@ -1,8 +1,10 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { CACHE_REGIONS_CONFIG } from '../cache-regions.constants.js';
+import { CACHE_REGIONS_CONFIG, CACHE_REGIONS_OPTIONS } from '../cache-regions.constants.js';
 import { unconfiguredRegionUsed } from '../cache-regions.messages.js';
+import type { CacheRegionsOptions } from '../cache-regions.options.js';
 import type { ResolvedRegionConfig } from '../config/resolved-region-config.js';
 import { CacheConfigError } from '../errors.js';
+import { GuardedMetricsSink } from '../observability/guarded-metrics-sink.js';
 import { createStore } from '../stores/create-store.js';
 import { CacheRegion } from './cache-region.js';
 import { RateLimitedLogger } from './rate-limited-logger.js';
@@ -33,15 +35,22 @@ function describeBackend(config: ResolvedRegionConfig): string {
 export class CacheRegions implements OnApplicationShutdown {
   private readonly regions = new Map<string, CacheRegion>();
 
-  constructor(@Inject(CACHE_REGIONS_CONFIG) configs: ResolvedRegionConfig[]) {
+  constructor(
+    @Inject(CACHE_REGIONS_CONFIG) configs: ResolvedRegionConfig[],
+    // The raw options carry what is not per region: the metrics sink (validated with the configs).
+    @Inject(CACHE_REGIONS_OPTIONS) options: CacheRegionsOptions,
+  ) {
     const logger = new RateLimitedLogger();
+    const metrics = options.metrics ? new GuardedMetricsSink(options.metrics, logger) : undefined;
     for (const config of configs) {
       const store = createStore(config, {
         region: config.name,
         namespace: config.namespace,
-        warn: (message) => logger.warn(`store:${config.name}`, `Region "${config.name}": ${message}`),
+        // Store messages name their region already. Their own topic: a chatty client (memjs logs
+        // every failed operation) must not hide the region's "running uncached" warning.
+        warn: (message) => logger.warn(`store-notice:${config.name}`, message),
       });
-      this.regions.set(config.name, new CacheRegion(config, store, logger));
+      this.regions.set(config.name, new CacheRegion(config, store, logger, metrics));
       logger.log(`Region "${config.name}": ${describeBackend(config)}`);
     }
   }

@@ -6,6 +6,8 @@ export interface RegionStats {
   misses: number;
   /** Reads answered with an expired value inside `staleTtl` while it is refreshed. */
   stale: number;
+  /** Background refreshes of stale entries that failed (the stale value kept being served). */
+  refreshErrors: number;
   /** Values written. */
   sets: number;
   /** Deletions requested. */
@@ -24,7 +26,11 @@ export interface RegionStats {
   breakerOpened: number;
   /** Store kind. */
   store: string;
-  /** Figures the store reports itself (entries, bytes…), where cheap. */
+  /**
+   * Figures the store reports itself, where cheap: memory `entries` (and estimated `bytes` when
+   * `maxBytes` is set); file `entries`, `bytes` (on disk, as far as this process knows),
+   * `corrupt` and `evicted`; memcached `servers`, `serversDown` and `maxValueBytes`.
+   */
   storeInfo?: Record<string, number | string>;
 }
 
@@ -33,6 +39,7 @@ export class RegionCounters {
   hits = 0;
   misses = 0;
   stale = 0;
+  refreshErrors = 0;
   sets = 0;
   deletes = 0;
   errors = 0;

@@ -1,8 +1,12 @@
 import { Controller, Get } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, type HealthCheckResult } from '@nestjs/terminus';
-import { CacheRegionsHealthIndicator } from './cache-regions.health.js';
+import { CacheRegionsHealthIndicator } from '../../lib/terminus/index.js';
 
-/** `GET /health`: 200 when every region is up, 503 when a remote store does not answer. */
+/**
+ * `GET /health`: 200 `ok` when every region is up; 200 `degraded` when a remote store does not
+ * answer but its region still serves (fail-open); 503 `error` when a region with
+ * `failOpen: false` loses its store.
+ */
 @Controller('health')
 export class HealthController {
   constructor(
@@ -13,6 +17,6 @@ export class HealthController {
   @Get()
   @HealthCheck()
   check(): Promise<HealthCheckResult> {
-    return this.health.check(this.cacheRegions.indicators());
+    return this.health.check([() => this.cacheRegions.isHealthy()]);
   }
 }

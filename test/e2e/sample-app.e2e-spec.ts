@@ -266,12 +266,28 @@ describe('sample app over HTTP', () => {
   it('GET /health reports every region up', async () => {
     const response = await sample.http.get('/health').expect(200);
     expect(response.headers['cache-control']).toContain('no-store');
-    expect(response.body).toEqual({
-      status: 'ok',
-      info: { functions: { status: 'up', store: 'memory' }, files: { status: 'up', store: 'file' } },
-      error: {},
-      details: { functions: { status: 'up', store: 'memory' }, files: { status: 'up', store: 'file' } },
-    });
+    const functions = { status: 'up', store: 'memory', breakerOpen: false };
+    const files = { status: 'up', store: 'file', breakerOpen: false };
+    expect(response.body).toEqual({ status: 'ok', info: { functions, files }, error: {}, details: { functions, files } });
+  });
+
+  it('GET /metrics serves the regions\' counters and store latencies in Prometheus text format', async () => {
+    await sample.http.get(LEASE).set('x-user', 'alice').expect(200);
+    await sample.http.get(LEASE).set('x-user', 'alice').expect(200);
+    await sample.http.get(LEASE).set('x-user', 'alice').expect(200);
+
+    const response = await sample.http.get('/metrics').expect(200);
+    expect(response.headers['content-type']).toBe('text/plain; version=0.0.4; charset=utf-8');
+    const lines = response.text.split('\n');
+    expect(lines).toContain('# TYPE cache_regions_hits_total counter');
+    expect(lines).toContain('cache_regions_hits_total{region="functions",operation="get"} 2');
+    expect(lines).toContain('cache_regions_misses_total{region="functions",operation="get"} 1');
+    expect(lines).toContain('# TYPE cache_regions_store_duration_seconds histogram');
+    // Every store read was timed: one per request.
+    expect(lines).toContain('cache_regions_store_duration_seconds_count{region="functions",operation="get"} 3');
+    expect(lines).toContain('cache_regions_store_duration_seconds_bucket{le="+Inf",region="functions",operation="get"} 3');
+    // The figures agree with /cache/stats.
+    expect((await sample.http.get('/cache/stats')).body.functions).toMatchObject({ hits: 2, misses: 1 });
   });
 });
 

@@ -27,8 +27,13 @@ describeMemcached('sample app with MEMCACHED_SERVERS', () => {
     expect((await first.http.get('/cache/stats').expect(200)).body.functions).toMatchObject({ store: 'memcached' });
     const health = await first.http.get('/health').expect(200);
     expect(health.body.status).toBe('ok');
-    expect(health.body.details.functions).toMatchObject({ status: 'up', store: 'memcached', responseTime: expect.any(Number) });
-    expect(health.body.details.files).toEqual({ status: 'up', store: 'file' });
+    expect(health.body.details.functions).toEqual({
+      status: 'up',
+      store: 'memcached',
+      breakerOpen: false,
+      responseTime: expect.any(Number),
+    });
+    expect(health.body.details.files).toEqual({ status: 'up', store: 'file', breakerOpen: false });
   });
 
   it('caches per user on memcached, shared by two app instances', async () => {
@@ -55,19 +60,26 @@ describeMemcached('sample app with MEMCACHED_SERVERS', () => {
     expect(elsewhere.computedAt).not.toBe(before.computedAt);
   });
 
-  it('keeps answering when memcached stops (fail open), and /health says functions is down', async () => {
+  it('keeps answering when memcached stops (fail open), and /health says functions is degraded', async () => {
     const cached = (await first.http.get(LEASE).set('x-user', 'alice').expect(200)).body;
     await memcached.stop();
 
     const uncached = (await first.http.get(LEASE).set('x-user', 'alice').expect(200)).body;
     expect(uncached).toMatchObject({ user: 'Alice', expiresOn: cached.expiresOn, run: cached.run + 1 });
 
-    const health = await first.http.get('/health').expect(503);
-    expect(health.body.status).toBe('error');
-    expect(health.body.error.functions).toMatchObject({
-      status: 'down',
-      message: expect.stringMatching(/\S/),
+    // Still serving, uncached: degraded, which terminus answers with 200.
+    const health = await first.http.get('/health').expect(200);
+    expect(health.body.status).toBe('degraded');
+    expect(health.body.error).toEqual({});
+    expect(health.body.info.functions).toMatchObject({
+      status: 'degraded',
+      store: 'memcached',
+      failOpen: true,
+      message: expect.stringMatching(/ping failed.+127\.0\.0\.1.+running calls uncached \(fail-open\)$/),
     });
-    expect(health.body.info.files).toEqual({ status: 'up', store: 'file' });
+    expect(health.body.info.files).toEqual({ status: 'up', store: 'file', breakerOpen: false });
+
+    const metrics = (await first.http.get('/metrics').expect(200)).text;
+    expect(metrics).toMatch(/^cache_regions_errors_total\{region="functions",operation="get"\} [1-9]\d*$/m);
   });
 });

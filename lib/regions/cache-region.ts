@@ -74,6 +74,9 @@ export class CacheRegion {
             `Region "${this.name}": ${failures} consecutive ${store.kind} store failures; leaving the store alone for ${config.breakerCooldownMs} ms (calls run uncached).`,
           )
         : this.logger.log(`Region "${this.name}": ${store.kind} store answers again; caching resumed.`),
+      // Failures that all end within one time-out (a hung server's batch) while other calls
+      // succeed do not open the breaker.
+      config.readTimeoutMs,
     );
   }
 

@@ -3,13 +3,16 @@ export type BreakerListener = (state: 'open' | 'closed', failures: number) => vo
 
 /**
  * Keeps a region away from a store that keeps failing: after `threshold` consecutive failures
- * it opens for `cooldownMs`, during which `allows()` is false (callers treat the store as a
- * miss at no cost); then it lets one probe through, and closes on the first success.
+ * with no success for `quietMs`, it opens for `cooldownMs`, during which `allows()` is false
+ * (callers treat the store as a miss at no cost); then it lets one probe through, and closes on
+ * the first success. `quietMs` keeps one hung server of several, whose requests time out
+ * together, from switching off a region that other servers still serve.
  */
 export class CircuitBreaker {
   private failures = 0;
   private openUntil = 0;
   private probing = false;
+  private lastSuccessAt = 0;
   /** How often the breaker opened. */
   opened = 0;
 
@@ -17,6 +20,7 @@ export class CircuitBreaker {
     private readonly threshold: number,
     private readonly cooldownMs: number,
     private readonly listener: BreakerListener,
+    private readonly quietMs = 0,
   ) {}
 
   /** Whether the store may be called now. */
@@ -32,6 +36,8 @@ export class CircuitBreaker {
   }
 
   success(): void {
+    // Only a quiet window needs the time; memory hits skip the clock.
+    if (this.quietMs !== 0) this.lastSuccessAt = Date.now();
     if (this.openUntil !== 0) {
       this.openUntil = 0;
       this.probing = false;
@@ -48,7 +54,7 @@ export class CircuitBreaker {
       this.openUntil = Date.now() + this.cooldownMs;
       return;
     }
-    if (this.failures >= this.threshold) {
+    if (this.failures >= this.threshold && Date.now() - this.lastSuccessAt >= this.quietMs) {
       this.openUntil = Date.now() + this.cooldownMs;
       this.opened++;
       this.listener('open', this.failures);

@@ -10,6 +10,7 @@ import {
   type StoreEntry,
   type StoreKeyLimits,
 } from './cache-store.js';
+import { checkedStream } from './file/checked-stream.js';
 import { DiskUsageIndex } from './file/disk-usage-index.js';
 import { decodePayload, encodeEntry } from './file/entry-encoding.js';
 import { encodeHeader, EntryFormatError, isExpired, PayloadKind } from './file/entry-file-format.js';
@@ -30,6 +31,7 @@ import {
 import { withFileMutex } from './file/file-mutex.js';
 import {
   corruptEntryMessage,
+  damagedStreamError,
   diskError,
   notStreamableMessage,
   sweepFailedMessage,
@@ -58,6 +60,9 @@ export interface FileStoreOptions {
   /** Milliseconds between sweeps of expired, damaged and leftover temporary files. */
   sweepIntervalMs: number;
 }
+
+/** Damaged files remembered as counted, at most. */
+const COUNTED_DAMAGE_MAX = 1_024;
 
 /** A read moves a file's mtime forward (for other processes' LRU) at most this often (ms). */
 const TOUCH_EVERY_MS = 60_000;
@@ -96,6 +101,8 @@ export class FileStore implements CacheStore {
   private readonly index = new DiskUsageIndex();
   private readonly timer: NodeJS.Timeout;
   private corrupt = 0;
+  /** Damaged files counted already (inode and path). */
+  private readonly countedDamage = new Set<string>();
   private evicted = 0;
   private closed = false;
   private firstScan: Promise<void> | undefined;
@@ -216,7 +223,14 @@ export class FileStore implements CacheStore {
       await this.touch(entry, path);
       // The open handle pins this version of the file: a rename over it or a removal does not
       // cut the stream short. The stream closes the handle when it ends or is destroyed.
-      return entry.handle.createReadStream({ start: entry.header.payloadOffset, end: entry.size - 1 });
+      const bytes = entry.handle.createReadStream({ start: entry.header.payloadOffset, end: entry.size - 1 });
+      if (!entry.header.rawCrc) return bytes;
+      return checkedStream(
+        bytes,
+        entry.header.payloadSum,
+        () => this.dropCorrupt(path, entry.ino, 'payload checksum mismatch'),
+        () => damagedStreamError(this.context.region, path),
+      );
     }
     const value = await this.readValue(entry, path);
     return value === MISSING ? undefined : Readable.from([this.toBytes(value)]);
@@ -237,7 +251,7 @@ export class FileStore implements CacheStore {
     }
     let size = 0;
     try {
-      const payloadLength = await streamIntoFile(
+      const { length: payloadLength, crc } = await streamIntoFile(
         temp.handle,
         source,
         headerBytes,
@@ -248,7 +262,8 @@ export class FileStore implements CacheStore {
         expiresAt,
         freshUntil: 0,
         payloadLength,
-        payloadSum: 0,
+        payloadSum: crc,
+        rawCrc: true,
         key,
       });
       await writeAll(temp.handle, [header], 0).catch((error: unknown) => {
@@ -469,9 +484,20 @@ export class FileStore implements CacheStore {
     await Promise.all(victims.map((path) => removeFile(path)));
   }
 
+  /**
+   * Counts a damaged file, once, and removes it: a read and a sweep (or two reads) that find the
+   * same damaged file both get here, and a file that cannot be removed (read-only disk) may be
+   * found again and again.
+   */
   private async dropCorrupt(path: string, ino: number, reason: string): Promise<void> {
-    this.corrupt += 1;
-    this.warn(corruptEntryMessage(this.context.region, path, reason));
+    const id = `${ino}:${path}`;
+    if (!this.countedDamage.has(id)) {
+      // Bounded: forgetting old ones only means a file still damaged and still there counts again.
+      if (this.countedDamage.size >= COUNTED_DAMAGE_MAX) this.countedDamage.clear();
+      this.countedDamage.add(id);
+      this.corrupt += 1;
+      this.warn(corruptEntryMessage(this.context.region, path, reason));
+    }
     await this.removeIfSame(path, ino);
   }
 

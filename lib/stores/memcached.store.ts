@@ -141,10 +141,21 @@ export class MemcachedStore implements CacheStore {
       retryDelayMs: RETRY_DELAY_MS,
       log: (line) => this.warn(`memcached region "${this.region}": ${line}`),
       route: (key) => (this.lastRouted = this.route(key)),
+      // A server that does not answer in time is left out at its first time-out, so that memjs's
+      // retry of the requests it failed, and every new request, go to the next server on the ring
+      // (another try would cost another timeoutMs). A refused connection costs nothing to retry:
+      // that server is left out once the retries have failed too.
+      onConnectionFailure: (index, reason) => {
+        const message = reason instanceof Error ? reason.message : String(reason);
+        if (/timed out/i.test(message)) this.markDown(index, message);
+      },
     });
     this.generation = new GenerationCache({
       load: () => this.readGeneration(),
       maxAgeMs: MEMCACHED_GENERATION_MAX_AGE_MS,
+      // A hung server holding the generation must not hold up every key of the region (the
+      // region gives up on a read after timeoutMs): after half of it, go on with the last one.
+      maxWaitMs: Math.max(1, Math.floor(options.timeoutMs / 2)),
       onStaleUse: (error) =>
         this.warn(
           `memcached region "${this.region}": cannot read the region's generation (${(error as Error).message}); ` +

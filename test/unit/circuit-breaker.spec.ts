@@ -40,3 +40,24 @@ describe('CircuitBreaker', () => {
     expect(breaker.isOpen).toBe(false);
   });
 });
+
+describe('CircuitBreaker with a quiet window', () => {
+  it('does not open while successes keep coming within quietMs', () => {
+    const breaker = new CircuitBreaker(3, 1_000, () => {}, 200);
+    breaker.success();
+    for (let i = 0; i < 10; i++) breaker.failure();
+    expect(breaker.isOpen).toBe(false);
+  });
+
+  it('opens once failures go on with no success for quietMs', async () => {
+    const breaker = new CircuitBreaker(3, 1_000, () => {}, 50);
+    breaker.success();
+    breaker.failure();
+    breaker.failure();
+    breaker.failure();
+    expect(breaker.isOpen).toBe(false);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    breaker.failure();
+    expect(breaker.isOpen).toBe(true);
+  });
+});

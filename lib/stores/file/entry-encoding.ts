@@ -1,6 +1,13 @@
 import { decodeValue, encodeValue } from '../../serialization/value-codec.js';
 import type { StoreEntry } from '../cache-store.js';
-import { encodeHeader, payloadChecksum, PayloadKind, verifyPayload, type EntryHeader } from './entry-file-format.js';
+import {
+  encodeHeader,
+  payloadChecksum,
+  PayloadKind,
+  rawPayloadChecksum,
+  verifyPayload,
+  type EntryHeader,
+} from './entry-file-format.js';
 
 /** An entry ready to be written: header and payload, in file order. */
 export interface EncodedEntry {
@@ -10,8 +17,8 @@ export interface EncodedEntry {
 }
 
 /**
- * Encodes an entry for its file. A Buffer value is the payload itself (no copy, no re-encoding);
- * any other value goes through the shared value codec and gets a payload checksum.
+ * Encodes an entry for its file. A Buffer value is the payload itself (no copy, no re-encoding)
+ * with a CRC-32; any other value goes through the shared value codec and gets a SHA-256 checksum.
  */
 export function encodeEntry(key: string, entry: StoreEntry): EncodedEntry {
   const raw = Buffer.isBuffer(entry.value);
@@ -21,15 +28,17 @@ export function encodeEntry(key: string, entry: StoreEntry): EncodedEntry {
     expiresAt: entry.expiresAt,
     freshUntil: entry.freshUntil,
     payloadLength: payload.length,
-    payloadSum: raw ? 0 : payloadChecksum(payload),
+    payloadSum: raw ? rawPayloadChecksum(payload) : payloadChecksum(payload),
+    rawCrc: raw,
     key,
   });
   return { buffers: [header, payload], size: header.length + payload.length };
 }
 
 /**
- * The value held by a payload: a raw payload is returned as is, a codec payload is checked and
- * decoded. Throws `EntryFormatError` or `ValueFormatError` for damaged bytes.
+ * The value held by a payload: a raw payload is returned as is (`readPayload` has checked its
+ * CRC while reading it), a codec payload is checked and decoded. Throws `EntryFormatError` or
+ * `ValueFormatError` for damaged bytes.
  */
 export function decodePayload(header: EntryHeader, payload: Buffer): unknown {
   if (header.kind === PayloadKind.raw) return payload;

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { crc32 } from 'node:zlib';
 
 /**
  * On-disk layout of one entry file: a fixed 40-byte header, the key, then the payload as is.
@@ -7,21 +8,24 @@ import { createHash } from 'node:crypto';
  *  0  magic 'NCRF'            4 bytes
  *  4  format version          1 byte   (1)
  *  5  payload kind            1 byte   (1 = value codec bytes, 2 = raw bytes of a Buffer)
- *  6  reserved                2 bytes  (0)
+ *  6  flags                   1 byte   (bit 0: a raw payload's CRC-32 is in the payload checksum)
+ *  7  reserved                1 byte   (0)
  *  8  expiresAt               float64 BE, epoch ms, 0 = never
  * 16  freshUntil              float64 BE, epoch ms, 0 = fresh until expiresAt
  * 24  payload length          uint64 BE, bytes
  * 32  key length              uint32 BE, bytes of the UTF-16LE key
  * 36  payload checksum        uint32 BE: first 4 bytes of SHA-256(payload) for codec payloads,
- *                             0 for raw ones
+ *                             CRC-32 of the payload for raw ones (flag bit 0; 0 without it)
  * 40  header checksum         uint32 BE: first 4 bytes of SHA-256(bytes 0..39 + key)
  * 44  key                     UTF-16LE
  *  …  payload
  * ```
  * The header checksum catches a garbled header; the lengths must add up to the file size, which
- * catches truncation. Codec payloads (ordinary values, decoded in memory anyway) are checksummed
- * too. Raw payloads are not: hashing a 100 MiB Buffer would halve read speed, and their length
- * is still checked.
+ * catches truncation. Payloads are checksummed too, so a garbled byte or a block of zeros left by
+ * a power loss reads as damage, never as a value: codec payloads (ordinary values, decoded in
+ * memory anyway) by SHA-256, raw payloads (Buffers of any size) by CRC-32 (zlib's, about 2 GB/s
+ * per core), computed on the reading thread while the next part of the file is read on the pool.
+ * Raw entries written before flag bit 0 existed carry no CRC; only their length is checked.
  */
 
 const MAGIC = Buffer.from('NCRF', 'latin1');
@@ -30,6 +34,9 @@ const VERSION = 1;
 /** Bytes of the fixed part of the header. */
 export const FIXED_HEADER_BYTES = 44;
 const SUMMED_BYTES = 40;
+
+/** Flag bit: `payloadSum` holds the CRC-32 of a raw payload. */
+const FLAG_RAW_CRC = 0x01;
 
 /** Largest key length (bytes) a header may claim; more means the header is damaged. */
 const MAX_KEY_BYTES = 1 << 20;
@@ -54,8 +61,13 @@ export interface EntryHeader {
   freshUntil: number;
   /** Payload bytes after the header. */
   payloadLength: number;
-  /** {@link payloadChecksum} of a codec payload; 0 for raw payloads (not checked). */
+  /**
+   * {@link payloadChecksum} of a codec payload; {@link rawPayloadChecksum} of a raw one when
+   * `rawCrc` is set, else 0 (not checked).
+   */
   payloadSum: number;
+  /** Whether a raw payload's `payloadSum` is its CRC-32 (always, in files written by this version). */
+  rawCrc: boolean;
   /** The key the entry was written for. */
   key: string;
 }
@@ -78,6 +90,7 @@ export function encodeHeader(header: EntryHeader): Buffer {
   MAGIC.copy(bytes, 0);
   bytes[4] = VERSION;
   bytes[5] = header.kind;
+  bytes[6] = header.kind === PayloadKind.raw && header.rawCrc ? FLAG_RAW_CRC : 0;
   bytes.writeDoubleBE(header.expiresAt, 8);
   bytes.writeDoubleBE(header.freshUntil, 16);
   bytes.writeBigUInt64BE(BigInt(header.payloadLength), 24);
@@ -123,6 +136,10 @@ export function parseHeader(bytes: Buffer, fileSize: number): ParsedHeader {
   if (kind !== PayloadKind.codec && kind !== PayloadKind.raw) {
     throw new EntryFormatError(`unknown payload kind ${kind}`);
   }
+  const flags = bytes[6];
+  if ((flags & ~FLAG_RAW_CRC) !== 0 || (kind === PayloadKind.codec && flags !== 0)) {
+    throw new EntryFormatError(`unknown header flags ${flags}`);
+  }
   const payloadLength = Number(bytes.readBigUInt64BE(24));
   if (payloadOffset + payloadLength !== fileSize) {
     throw new EntryFormatError(
@@ -135,6 +152,7 @@ export function parseHeader(bytes: Buffer, fileSize: number): ParsedHeader {
     freshUntil: bytes.readDoubleBE(16),
     payloadLength,
     payloadSum: bytes.readUInt32BE(36),
+    rawCrc: (flags & FLAG_RAW_CRC) !== 0,
     key: key.toString('utf16le'),
     payloadOffset,
   };
@@ -145,9 +163,28 @@ export function payloadChecksum(payload: Buffer): number {
   return checksum(payload);
 }
 
-/** Throws {@link EntryFormatError} when a codec payload does not match its header's checksum. */
+/**
+ * Checksum of a raw payload, as stored in the header: its CRC-32, continued from `previous` when
+ * the payload is summed in parts.
+ */
+export function rawPayloadChecksum(part: Uint8Array, previous = 0): number {
+  return crc32(part, previous);
+}
+
+/** Throws {@link EntryFormatError} when a whole payload does not match its header's checksum. */
 export function verifyPayload(header: EntryHeader, payload: Buffer): void {
   if (header.kind === PayloadKind.codec && payloadChecksum(payload) !== header.payloadSum) {
+    throw new EntryFormatError('payload checksum mismatch');
+  }
+  if (header.kind === PayloadKind.raw) verifyRawChecksum(header, rawPayloadChecksum(payload));
+}
+
+/**
+ * Throws {@link EntryFormatError} when `crc`, the {@link rawPayloadChecksum} of a raw payload as
+ * read, differs from the one its header holds (a raw entry without a CRC passes).
+ */
+export function verifyRawChecksum(header: EntryHeader, crc: number): void {
+  if (header.kind === PayloadKind.raw && header.rawCrc && crc !== header.payloadSum) {
     throw new EntryFormatError('payload checksum mismatch');
   }
 }

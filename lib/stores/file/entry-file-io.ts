@@ -6,6 +6,9 @@ import {
   FIXED_HEADER_BYTES,
   headerBytesNeeded,
   parseHeader,
+  PayloadKind,
+  rawPayloadChecksum,
+  verifyRawChecksum,
   type ParsedHeader,
 } from './entry-file-format.js';
 import { tempPathFor } from './file-paths.js';
@@ -20,6 +23,11 @@ import { tempPathFor } from './file-paths.js';
 const FIRST_READ_BYTES = 64 * 1024;
 /** Largest single read or write: big enough to be cheap, small enough not to hog a pool thread. */
 const IO_CHUNK_BYTES = 16 * 1024 * 1024;
+/**
+ * Piece of a checksummed raw payload read at a time: the CRC of one piece runs on this thread
+ * while the next is read on the pool, so small enough that little is left unoverlapped.
+ */
+const SUMMED_PIECE_BYTES = 4 * 1024 * 1024;
 /** Streamed chunks are gathered up to this size (or count) before one `writev`. */
 const STREAM_BATCH_BYTES = 1024 * 1024;
 const STREAM_BATCH_CHUNKS = 256;
@@ -87,16 +95,38 @@ export async function openEntry(path: string, firstRead = FIRST_READ_BYTES): Pro
   }
 }
 
-/** Reads the whole payload of an open entry into one Buffer. */
+/**
+ * Reads the whole payload of an open entry into one Buffer. A raw payload's CRC is checked on the
+ * way, each piece while the next one is read: {@link EntryFormatError} when it does not match.
+ */
 export async function readPayload(entry: OpenEntry): Promise<Buffer> {
-  const { payloadOffset, payloadLength } = entry.header;
-  const inHead = entry.head.length - payloadOffset;
+  const { header } = entry;
+  const { payloadOffset, payloadLength } = header;
+  const summed = header.kind === PayloadKind.raw && header.rawCrc;
+  const inHead = Math.max(0, entry.head.length - payloadOffset);
   if (inHead >= payloadLength) {
-    return entry.head.subarray(payloadOffset, payloadOffset + payloadLength);
+    const payload = entry.head.subarray(payloadOffset, payloadOffset + payloadLength);
+    if (summed) verifyRawChecksum(header, rawPayloadChecksum(payload));
+    return payload;
   }
   const payload = Buffer.allocUnsafeSlow(payloadLength);
   entry.head.copy(payload, 0, payloadOffset);
-  await readExactly(entry.handle, payload.subarray(inHead), payloadOffset + inHead);
+  if (!summed) {
+    await readExactly(entry.handle, payload.subarray(inHead), payloadOffset + inHead);
+    return payload;
+  }
+  let crc = 0;
+  let checked = 0;
+  for (let read = inHead; read < payloadLength; ) {
+    const end = Math.min(payloadLength, read + SUMMED_PIECE_BYTES);
+    // readExactly issues its first read before it yields: the read and the CRC below overlap.
+    const reading = readExactly(entry.handle, payload.subarray(read, end), payloadOffset + read);
+    crc = rawPayloadChecksum(payload.subarray(checked, read), crc);
+    checked = read;
+    await reading;
+    read = end;
+  }
+  verifyRawChecksum(header, rawPayloadChecksum(payload.subarray(checked), crc));
   return payload;
 }
 
@@ -200,17 +230,19 @@ export class StreamWriteError extends Error {
 
 /**
  * Copies `source` into the file from `position` on, in constant memory (one batch of about
- * 1 MiB plus the stream's own buffer). Returns the bytes written. Over `maxBytes`, stops reading,
- * destroys the source and throws {@link StreamTooLargeError}. File write failures are thrown as
- * {@link StreamWriteError}; the source's own errors as they are.
+ * 1 MiB plus the stream's own buffer). Resolves the bytes written and their
+ * {@link rawPayloadChecksum}. Over `maxBytes`, stops reading, destroys the source and throws
+ * {@link StreamTooLargeError}. File write failures are thrown as {@link StreamWriteError}; the
+ * source's own errors as they are.
  */
 export async function streamIntoFile(
   handle: FileHandle,
   source: Readable,
   position: number,
   maxBytes = Number.POSITIVE_INFINITY,
-): Promise<number> {
+): Promise<{ length: number; crc: number }> {
   let written = 0;
+  let crc = 0;
   let batch: Buffer[] = [];
   let batchBytes = 0;
   const flush = async () => {
@@ -227,12 +259,13 @@ export async function streamIntoFile(
       source.destroy();
       throw new StreamTooLargeError(written + batchBytes + bytes.length);
     }
+    crc = rawPayloadChecksum(bytes, crc);
     batch.push(bytes);
     batchBytes += bytes.length;
     if (batchBytes >= STREAM_BATCH_BYTES || batch.length >= STREAM_BATCH_CHUNKS) await flush();
   }
   await flush();
-  return written;
+  return { length: written, crc };
 }
 
 function toBuffer(chunk: unknown): Buffer {

@@ -14,12 +14,15 @@ import { CacheConfigError } from '../../errors.js';
 
 /**
  * Region directory names the store accepts: the config's own characters (letters, digits, `_`,
- * `-`, and `.` from key prefixes), never `.` or `..`, checked again so no name can escape.
+ * `-`, and `.` from key prefixes), `~` before a digest, never `.` or `..`, checked again so no
+ * name can escape.
  */
-const SAFE_REGION = /^(?!\.{1,2}$)[A-Za-z0-9_.-]{1,200}$/;
+const SAFE_REGION = /^(?!\.{1,2}$)[A-Za-z0-9_.-]{1,200}(?:~[0-9a-f]{16})?$/;
 const ENTRY_NAME = /^[0-9a-f]{64}$/;
 const FANOUT_NAME = /^[0-9a-f]{2}$/;
 const TEMP_SUFFIX = '.tmp';
+/** Separates the readable part of a region directory name from its digest (see regionDirName). */
+const DIGEST_SEPARATOR = '~';
 const MUTEX_SUFFIX = '.lock';
 
 /** Name of the default lock directory inside the region directory (dot-names are never entries). */
@@ -53,12 +56,18 @@ export function checkRegionName(dir: string, region: string): void {
 }
 
 /**
- * The directory name of a region: its namespace (app prefix, region prefix, name) with `:` read
- * as `.`, so apps with different key prefixes sharing `dir` never read or clear each other's
- * entries. Without prefixes it is the region name: `<dir>/<region>`.
+ * The directory name of a region: its namespace (app prefix, region prefix, name, joined by `:`)
+ * with `:` read as `.`, so apps with different key prefixes sharing `dir` never read or clear each
+ * other's entries: `files`, `myapp.files`, `myapp.eu.files`.
+ *
+ * Prefixes may contain `.` themselves, and then the readable form is ambiguous: prefix `a.b`
+ * and prefixes `a` + `b` would both give `a.b.files`. A namespace with a `.` of its own therefore
+ * gets a digest of the exact namespace after a `~` (which no prefix contains): `a.b.files~1f…`.
  */
 export function regionDirName(namespace: string): string {
-  return namespace.replaceAll(':', '.');
+  const readable = namespace.replaceAll(':', '.');
+  if (!namespace.includes('.')) return readable;
+  return `${readable}${DIGEST_SEPARATOR}${createHash('sha256').update(namespace).digest('hex').slice(0, 16)}`;
 }
 
 /**
@@ -68,7 +77,7 @@ export function regionDirName(namespace: string): string {
 export function regionPaths(dir: string, region: string, lockDir?: string): RegionPaths {
   if (!SAFE_REGION.test(region)) {
     throw new CacheConfigError(
-      `File store: region name ${JSON.stringify(region)} cannot be used as a directory name under "${dir}"; use letters, digits, "_", "-" and "." only, at most 200 characters.`,
+      `File store: region name ${JSON.stringify(region)} cannot be used as a directory name under "${dir}"; use letters, digits, "_", "-" and "." only (prefixes and region name together at most 200 characters).`,
     );
   }
   const regionDir = join(resolve(dir), region);

@@ -35,3 +35,10 @@ export function sweepFailedMessage(region: string, dir: string, cause: unknown):
 export function notStreamableMessage(region: string, valueType: string): string {
   return `File store of region "${region}": getStream() found a ${valueType} value, which has no byte form; read it with get(), or store bytes (a Buffer, a string or setStream()).`;
 }
+
+/** Error ending a `getStream()` whose bytes did not match their checksum. */
+export function damagedStreamError(region: string, path: string): CacheStoreError {
+  return new CacheStoreError(
+    `File store of region "${region}": the entry file ${path} is damaged (payload checksum mismatch), so the bytes streamed from it are not the value; it was removed and reads as a miss from now on. Discard what was read. Repeated damage points at a failing disk or at another program writing into the cache directory.`,
+  );
+}

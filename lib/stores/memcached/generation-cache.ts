@@ -6,6 +6,11 @@ export interface GenerationCacheOptions {
   maxAgeMs: number;
   /** Told when a refresh fails while an older generation keeps being used. */
   onStaleUse?(error: unknown): void;
+  /**
+   * Milliseconds a caller waits for a refresh past `maxAgeMs` before it goes on with the last
+   * generation known. Default: as long as the read takes.
+   */
+  maxWaitMs?: number;
   /** Clock, epoch ms. Default: `Date.now`. */
   now?(): number;
 }
@@ -19,9 +24,9 @@ const REFRESH_AHEAD = 0.8;
  * process's `clear()` is therefore seen within `maxAgeMs` (plus one operation's duration).
  *
  * From 80% of that age a read is started in the background; past it, callers wait for a fresh
- * read. When a read fails (the server holding the generation is down) the last known generation
- * is kept, so the other servers keep serving; `clear()`s made elsewhere meanwhile are seen once
- * the server is back.
+ * read, but at most `maxWaitMs`. When a read fails or is that slow (the server holding the
+ * generation is down or hung) the last known generation is kept, so the other servers keep
+ * serving; `clear()`s made elsewhere meanwhile are seen once the server answers again.
  */
 export class GenerationCache {
   private value: string | undefined;
@@ -30,6 +35,8 @@ export class GenerationCache {
   /** Bumped by `set()`, so a read that started before a local clear cannot undo it. */
   private version = 0;
   private failing = false;
+  /** The wait, bounded by `maxWaitMs`, for the read in `reading`. */
+  private bounded: { read: Promise<string>; result: Promise<string> } | undefined;
   private readonly now: () => number;
 
   constructor(private readonly options: GenerationCacheOptions) {
@@ -46,7 +53,7 @@ export class GenerationCache {
       this.read().catch(() => undefined);
       return value;
     }
-    return this.read().catch(() => value);
+    return this.freshOrLast(value);
   }
 
   /** Records a generation this process has just written (its own `clear()`). */
@@ -55,6 +62,25 @@ export class GenerationCache {
     this.value = generation;
     this.readAt = this.now();
     this.failing = false;
+  }
+
+  /** A fresh read's generation, or `last` when the read fails or outlasts `maxWaitMs`. */
+  private freshOrLast(last: string): Promise<string> {
+    const read = this.read();
+    const maxWaitMs = this.options.maxWaitMs;
+    if (maxWaitMs === undefined) return read.catch(() => last);
+    if (this.bounded?.read === read) return this.bounded.result;
+    // One timer per read, shared by every caller waiting on it.
+    const result = new Promise<string>((resolve) => {
+      const timer = setTimeout(() => resolve(last), maxWaitMs);
+      const settle = (generation: string) => {
+        clearTimeout(timer);
+        resolve(generation);
+      };
+      read.then(settle, () => settle(last));
+    });
+    this.bounded = { read, result };
+    return result;
   }
 
   private read(): Promise<string> {

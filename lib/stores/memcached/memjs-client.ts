@@ -2,6 +2,7 @@ import memjs from 'memjs';
 import type { Client } from 'memjs';
 import { CacheConfigError } from '../../errors.js';
 import { type MemjsServerInternals, SocketGuard } from './memjs-guard.js';
+import { type MemjsTimedServer, RequestTimer } from './memjs-request-timer.js';
 
 /** A memcached server as the store addresses it. */
 export interface ServerAddress {
@@ -47,6 +48,11 @@ export interface MemjsClientOptions {
   log(message: string): void;
   /** Index in `servers` of the server for a memcached key (the hash ring). */
   route(key: string): number;
+  /**
+   * Told when the connection to `servers[index]` fails (refused, reset, timed out), before
+   * memjs retries the requests that were waiting on it. Default: nothing.
+   */
+  onConnectionFailure?(index: number, reason: unknown): void;
 }
 
 /** A memjs client and the means to close all of its connections. */
@@ -63,12 +69,13 @@ export interface MemjsConnection {
 /**
  * A memjs client on `servers`, routed by `route` instead of memjs's modulo, with memjs's own
  * failover off (the store fails over along the ring itself), its console logging redirected, and
- * its connection handling repaired by a {@link SocketGuard}.
+ * its connection handling repaired by a {@link SocketGuard} and a {@link RequestTimer}.
  */
 export function createMemjsClient(options: MemjsClientOptions): MemjsConnection {
   const guard = new SocketGuard();
+  const timer = new RequestTimer(options.timeoutMs);
   const seconds = options.timeoutMs / 1_000;
-  const servers = options.servers.map((server) => {
+  const servers = options.servers.map((server, index) => {
     const created = new memjs.Server(server.host, server.port, options.username, options.password, {
       timeout: seconds,
       conntimeout: seconds,
@@ -78,7 +85,8 @@ export function createMemjsClient(options: MemjsClientOptions): MemjsConnection 
     const internals = created as unknown as { username?: string; password?: string };
     internals.username = options.username;
     internals.password = options.password;
-    guard.watch(created as unknown as MemjsServerInternals);
+    guard.watch(created as unknown as MemjsServerInternals, (reason) => options.onConnectionFailure?.(index, reason));
+    timer.watch(created as unknown as MemjsTimedServer);
     return created;
   });
   const client = new memjs.Client(servers, {
@@ -90,5 +98,11 @@ export function createMemjsClient(options: MemjsClientOptions): MemjsConnection 
   // memjs calls getServer(key) for every attempt and expects an index into `servers`
   // (its typings say string).
   (client as unknown as { getServer(key: string): number }).getServer = options.route;
-  return { client, destroy: () => guard.destroyAll() };
+  return {
+    client,
+    destroy: () => {
+      timer.stop();
+      return guard.destroyAll();
+    },
+  };
 }

@@ -37,8 +37,12 @@ export class SocketGuard {
   /** Resolves when each adopted socket has emitted `close` (its handle is released). */
   private readonly closed = new WeakMap<Socket, Promise<void>>();
 
-  /** Installs the guard on one memjs server. */
-  watch(server: MemjsServerInternals): void {
+  /**
+   * Installs the guard on one memjs server. `onFailure` hears every failure memjs reports on the
+   * server's connection (refused, reset, timed out, closed), as it happens: before memjs retries
+   * the requests it failed, so a caller can steer those retries elsewhere.
+   */
+  watch(server: MemjsServerInternals, onFailure?: (reason: unknown) => void): void {
     const sock = server.sock;
     const error = server.error;
     server.sock = (sasl, go) => {
@@ -48,6 +52,7 @@ export class SocketGuard {
       if (created && created !== before) this.adopt(server, created);
     };
     server.error = (reason) => {
+      onFailure?.(reason);
       error.call(server, reason);
       this.destroyAbandoned(server);
     };

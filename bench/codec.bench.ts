@@ -23,8 +23,9 @@ interface Candidate {
 }
 
 // msgpackr keeps Map and plain object apart only with records. Without shared `structures`,
-// each message carries its own record definitions, so another process can read it.
-const packr = new Packr({ moreTypes: true, useRecords: true, mapsAsObjects: false, useBigInt64: true });
+// each message carries its own record definitions, so another process can read it. (bigints
+// round-trip by default; the `useBigInt64` option this file once passed does not exist.)
+const packr = new Packr({ moreTypes: true, useRecords: true, mapsAsObjects: false });
 const msgpackr: Candidate = {
   name: 'msgpackr',
   encode: (value) => packr.pack(value),

@@ -25,7 +25,7 @@ const REPLACEMENT = '_';
  * @throws CacheKeyError when an argument cannot be key material (see {@link serializeArgs}).
  */
 export function buildCallKey(namespace: string, args: readonly unknown[], context: KeyContext): string {
-  return `${escapeNamespace(namespace)}|${serializeArgs(args, context)}`;
+  return `${escapedNamespace(namespace)}|${serializeArgs(args, context)}`;
 }
 
 /**
@@ -57,15 +57,42 @@ export function fitKey(
   context: KeyContext,
 ): string {
   const { maxBytes, forbidden } = limits;
-  const clean =
-    !key.includes(DIGEST_MARKER) && (forbidden === undefined || !matches(forbidden, key)) && isWellFormed(key);
+  // The common case first, with no byte count: short, plain, well-formed.
+  if (
+    key.length * 3 <= maxBytes &&
+    (forbidden === undefined || !matches(forbidden, key)) &&
+    !key.includes(DIGEST_MARKER) &&
+    isWellFormed(key)
+  ) {
+    return key;
+  }
   // Every UTF-16 code unit takes at most 3 UTF-8 bytes, so short keys need no byte count.
   const byteLength = key.length * 3 <= maxBytes ? 0 : Buffer.byteLength(key, 'utf8');
-  if (byteLength <= maxBytes) return clean ? key : hashedKey(key, limits, context);
+  if (byteLength <= maxBytes) {
+    const clean =
+      !key.includes(DIGEST_MARKER) && (forbidden === undefined || !matches(forbidden, key)) && isWellFormed(key);
+    return clean ? key : hashedKey(key, limits, context);
+  }
+  // Too long: hashed (or refused) whatever its characters, so they need no scan.
   if (onLongKey === 'error') {
     throw new CacheKeyTooLongError(keyTooLongMessage(context, key, byteLength, maxBytes), byteLength, maxBytes);
   }
   return hashedKey(key, limits, context);
+}
+
+/** Escaped namespaces by namespace: a handful per app (one per cached method), asked on every call. */
+const escapedNamespaces = new Map<string, string>();
+/** Bound of {@link escapedNamespaces}, in case namespaces are made up per call. */
+const MAX_ESCAPED_NAMESPACES = 1_024;
+
+function escapedNamespace(namespace: string): string {
+  let escaped = escapedNamespaces.get(namespace);
+  if (escaped === undefined) {
+    escaped = escapeNamespace(namespace);
+    if (escapedNamespaces.size >= MAX_ESCAPED_NAMESPACES) escapedNamespaces.clear();
+    escapedNamespaces.set(namespace, escaped);
+  }
+  return escaped;
 }
 
 function escapeNamespace(namespace: string): string {

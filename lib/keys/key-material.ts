@@ -126,9 +126,23 @@ function encode(value: unknown, ancestors: object[]): string {
   }
 }
 
+/** Up to this length a plain loop finds characters to escape faster than {@link NEEDS_ESCAPE}. */
+const SHORT_STRING = 32;
+
 /** JSON quoting: injective, and leaves no lone surrogate that a UTF-8 store would mangle. */
 function quote(text: string): string {
-  return NEEDS_ESCAPE.test(text) ? JSON.stringify(text) : `"${text}"`;
+  return (text.length <= SHORT_STRING ? shortNeedsEscape(text) : NEEDS_ESCAPE.test(text))
+    ? JSON.stringify(text)
+    : `"${text}"`;
+}
+
+/** {@link NEEDS_ESCAPE} as a loop: most arguments are short strings, where a regex costs more. */
+function shortNeedsEscape(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x20 || code === 0x22 || code === 0x5c || (code >= 0xd800 && code <= 0xdfff)) return true;
+  }
+  return false;
 }
 
 /** `String(n)` is exact (shortest round-trip form) but prints -0 as "0". */

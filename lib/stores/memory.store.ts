@@ -14,6 +14,13 @@ export interface MemoryStoreOptions {
 }
 
 /**
+ * Heap an entry costs besides its key and value: the LRU's slots, the entry object and the
+ * key string's header. Measured: 1 M small entries took 105 MiB of heap where keys and values
+ * alone were estimated at 38 MiB.
+ */
+const ENTRY_OVERHEAD_BYTES = 72;
+
+/**
  * A deep copy that keeps Buffers as Buffers (structuredClone turns them into Uint8Arrays).
  * Class instances come back as plain objects, as with any structured clone.
  */
@@ -39,7 +46,7 @@ export class MemoryStore implements CacheStore {
         ? {}
         : {
             maxSize: options.maxBytes,
-            sizeCalculation: (entry, key) => Math.max(1, key.length * 2 + estimateBytes(entry.value)),
+            sizeCalculation: (entry, key) => ENTRY_OVERHEAD_BYTES + key.length * 2 + estimateBytes(entry.value),
           }),
     });
   }

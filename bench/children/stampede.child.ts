@@ -1,0 +1,80 @@
+/**
+ * One of the processes of the multi-process stampede: on `prepare` it builds the subject (an app
+ * with a `lock: true` region, or cache-manager on memcached); on `go` it makes `callers`
+ * concurrent calls of one cold key and answers how often the method ran here.
+ */
+import { Injectable } from '@nestjs/common';
+import { Cached, type RegionOptions } from '../../lib/index.js';
+import { startBenchApp, type BenchApp } from '../harness/bench-app.js';
+import { serveRequests } from '../harness/children.js';
+import { sleep } from '../harness/fixtures.js';
+import { memcachedCacheManager } from '../harness/peers.js';
+
+/** What the parent asks this child to prepare. */
+export interface StampedeRequest {
+  op: 'prepare' | 'go';
+  subject?: 'cached-memcached' | 'cached-file' | 'cache-manager-memcached';
+  memcached?: string;
+  dir?: string;
+  key?: string;
+  callers?: number;
+  workMs?: number;
+}
+
+let runs = 0;
+let workMs = 0;
+
+async function expensiveReport(key: string): Promise<{ key: string; pid: number }> {
+  runs++;
+  await sleep(workMs);
+  return { key, pid: process.pid };
+}
+
+@Injectable()
+class ReportService {
+  @Cached('stampede')
+  async build(key: string): Promise<{ key: string; pid: number }> {
+    return expensiveReport(key);
+  }
+}
+
+let call: ((key: string) => Promise<unknown>) | undefined;
+let close: (() => Promise<void>) | undefined;
+let prepared: Required<Pick<StampedeRequest, 'key' | 'callers'>> | undefined;
+
+async function prepare(request: StampedeRequest): Promise<void> {
+  runs = 0;
+  workMs = request.workMs ?? 200;
+  prepared = { key: request.key!, callers: request.callers! };
+  if (request.subject === 'cache-manager-memcached') {
+    const { cache, close: closeCache } = memcachedCacheManager(request.memcached!);
+    call = (key) => cache.wrap(key, () => expensiveReport(key));
+    close = closeCache;
+    return;
+  }
+  const region: RegionOptions =
+    request.subject === 'cached-file'
+      ? { store: 'file', dir: request.dir!, lock: true, ttl: 600 }
+      : { store: 'memcached', servers: [request.memcached!], lock: true, ttl: 600 };
+  const bench: BenchApp = await startBenchApp({ regions: { stampede: region } }, [ReportService]);
+  const service = bench.get(ReportService);
+  call = (key) => service.build(key);
+  close = () => bench.close();
+}
+
+await serveRequests(async (raw) => {
+  const request = raw as unknown as StampedeRequest;
+  if (request.op === 'prepare') {
+    await prepare(request);
+    return { ready: true };
+  }
+  const { key, callers } = prepared!;
+  const started = performance.now();
+  const results = await Promise.all(Array.from({ length: callers }, () => call!(key)));
+  const ms = performance.now() - started;
+  const producers = new Set(results.map((result) => (result as { pid: number }).pid));
+  await close!();
+  return { runs, ms, producers: [...producers] };
+});
+// Stdin ended: the parent is done with this process.
+process.exit(0);

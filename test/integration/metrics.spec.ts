@@ -2,8 +2,8 @@
  * The metrics sink: what regions report (matching stats()), the Prometheus adapter's output
  * format, the `metrics` option's validation, and no clock read on a hit without a sink.
  */
-import { Injectable, Module, type Type } from '@nestjs/common';
-import { Test, type TestingModule } from '@nestjs/testing';
+import { Injectable } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
 import { Counter, Registry } from 'prom-client';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
@@ -13,10 +13,10 @@ import {
   CacheRegionsModule,
   type CacheMetricsSink,
   type CacheOperation,
-  type CacheRegionsOptions,
 } from '../../lib/index.js';
 import { DEFAULT_LATENCY_BUCKETS, PrometheusCacheMetrics } from '../../lib/observability/prometheus/index.js';
 import { describeMemcached, startMemcached, type MemcachedProcess } from '../support/memcached.js';
+import { closeRegionsApps, createRegionsApp } from '../support/regions-app.js';
 
 /** Counts each call by `kind region operation`; keeps every latency. */
 class RecordingSink implements CacheMetricsSink {
@@ -63,20 +63,10 @@ class PriceService {
   }
 }
 
-const apps: TestingModule[] = [];
-
-async function createApp(options: CacheRegionsOptions, providers: Type[] = []): Promise<TestingModule> {
-  @Module({ providers })
-  class FeatureModule {}
-  const app = await Test.createTestingModule({ imports: [CacheRegionsModule.forRoot(options), FeatureModule] }).compile();
-  app.useLogger(false);
-  await app.init();
-  apps.push(app);
-  return app;
-}
+const createApp = createRegionsApp;
 
 afterEach(async () => {
-  await Promise.all(apps.splice(0).map((app) => app.close()));
+  await closeRegionsApps();
   vi.restoreAllMocks();
 });
 
@@ -128,12 +118,12 @@ describe('metrics sink', () => {
         }),
       ],
     }).compile();
-    apps.push(app);
     await app.init();
     const region = app.get(CacheRegions).get('prices');
     await region.get('a');
     await region.set('a', 1);
     await region.get('a');
+    await app.close();
     expect(Object.fromEntries(sink.counts)).toEqual({ 'miss prices get': 1, 'hit prices get': 1 });
   });
 

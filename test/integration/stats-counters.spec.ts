@@ -2,14 +2,14 @@
  * `stats()` counts exactly: known numbers of hits, misses, stale reads, coalesced waiters, errors,
  * oversize values and bypasses, driven concurrently, against real stores.
  */
-import { Injectable, Module, type Type } from '@nestjs/common';
-import { Test, type TestingModule } from '@nestjs/testing';
+import { Injectable } from '@nestjs/common';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Cached, CacheRegions, CacheRegionsModule, type CacheRegionsOptions } from '../../lib/index.js';
+import { Cached, CacheRegions } from '../../lib/index.js';
 import { describeMemcached, startMemcached, type MemcachedProcess } from '../support/memcached.js';
+import { closeRegionsApps, createRegionsApp } from '../support/regions-app.js';
 
 /** Calls of `fn(i)` for i in [0, n), all started before any settles. */
 const concurrently = <T>(n: number, fn: (i: number) => Promise<T>): Promise<T[]> =>
@@ -54,20 +54,10 @@ class RemoteService {
   }
 }
 
-const apps: TestingModule[] = [];
-
-async function createApp(options: CacheRegionsOptions, providers: Type[] = []): Promise<TestingModule> {
-  @Module({ providers })
-  class FeatureModule {}
-  const app = await Test.createTestingModule({ imports: [CacheRegionsModule.forRoot(options), FeatureModule] }).compile();
-  app.useLogger(false);
-  await app.init();
-  apps.push(app);
-  return app;
-}
+const createApp = createRegionsApp;
 
 afterEach(async () => {
-  await Promise.all(apps.splice(0).map((app) => app.close()));
+  await closeRegionsApps();
   runs.count = 0;
 });
 

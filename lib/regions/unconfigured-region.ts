@@ -1,5 +1,6 @@
 import { unconfiguredRegionUsed } from '../cache-regions.messages.js';
 import { CacheConfigError } from '../errors.js';
+import { CacheRegion } from './cache-region.js';
 
 /**
  * Stands in for a region that some class injects but this app does not configure. Bootstrap
@@ -11,32 +12,21 @@ export class UnconfiguredRegion {
     private readonly configured: string[],
   ) {}
 
-  private fail(): never {
+  /** Throws the explanation; every method of `CacheRegion` is this on a stand-in. */
+  fail(): never {
     throw new CacheConfigError(unconfiguredRegionUsed(this.name, this.configured));
   }
+}
 
-  get(): never {
-    return this.fail();
-  }
-  set(): never {
-    return this.fail();
-  }
-  delete(): never {
-    return this.fail();
-  }
-  has(): never {
-    return this.fail();
-  }
-  getOrSet(): never {
-    return this.fail();
-  }
-  clear(): never {
-    return this.fail();
-  }
-  keyFor(): never {
-    return this.fail();
-  }
-  stats(): never {
-    return this.fail();
-  }
+// Every public method of CacheRegion, taken from the class itself so none is ever missing here.
+for (const method of Object.getOwnPropertyNames(CacheRegion.prototype)) {
+  const descriptor = Object.getOwnPropertyDescriptor(CacheRegion.prototype, method);
+  if (method === 'constructor' || typeof descriptor?.value !== 'function') continue;
+  Object.defineProperty(UnconfiguredRegion.prototype, method, {
+    value(this: UnconfiguredRegion): never {
+      return this.fail();
+    },
+    configurable: true,
+    writable: true,
+  });
 }

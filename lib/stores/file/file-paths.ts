@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, hash, randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { CacheConfigError } from '../../errors.js';
 
@@ -31,7 +31,7 @@ const DEFAULT_LOCK_SUBDIR = '.locks';
 /** Digest of a key as used in file names: SHA-256 over the key's UTF-16 code units, in hex. */
 export function keyDigest(key: string): string {
   // UTF-16LE is injective over every JS string; UTF-8 maps lone surrogates to U+FFFD.
-  return createHash('sha256').update(key, 'utf16le').digest('hex');
+  return hash('sha256', Buffer.from(key, 'utf16le'), 'hex');
 }
 
 /** Resolved directories of one region's files. */

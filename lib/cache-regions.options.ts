@@ -82,6 +82,12 @@ export interface RegionOptions {
   lockDir?: string;
   /** file: milliseconds between sweeps that delete expired files. Default: 600000 (10 min). */
   sweepIntervalMs?: number;
+  /**
+   * file: when `get()` checks a value's checksum. `'once'`: on this process's first read of each
+   * version of a file (a file replaced or written to since is checked again); `'always'`: on
+   * every read. Streams are checked on every read either way. Default: `'once'`.
+   */
+  verifyReads?: 'once' | 'always';
 }
 
 /** Options of `CacheRegionsModule.forRoot()`. */

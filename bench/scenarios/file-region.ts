@@ -3,8 +3,10 @@
  * `fs.promises` writeFile/readFile of the same bytes in the same directory tree (one call after
  * another, no fsync on either side; the page cache holds everything, so this measures the
  * code path, not the disk; `sync` runs before each timed phase so none pays for another's
- * writeback). Then `getStream` of a 1 GiB value in a child process, with its peak
- * resident memory (see children/file-stream.child.ts).
+ * writeback). Reads run on the default region (`verifyReads: 'once'`: a file's checksum is
+ * checked on its first read, in the warm-up round) and on one that checks every read. Then
+ * `getStream` of a 1 GiB value in a child process, with its peak resident memory (see
+ * children/file-stream.child.ts).
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -54,8 +56,18 @@ export const fileRegion: Scenario = {
     const root = mkdtempSync(join(tmpdir(), 'ncr-bench-file-'));
     const rawDir = join(root, 'raw');
     mkdirSync(rawDir);
-    const bench = await startBenchApp({ regions: { files: { store: 'file', dir: join(root, 'cache') } } }, []);
+    const bench = await startBenchApp(
+      {
+        regions: {
+          files: { store: 'file', dir: join(root, 'cache') },
+          // The same files under a second name, checked on every read instead of once per file.
+          filesAlways: { store: 'file', dir: join(root, 'cache-always'), verifyReads: 'always' },
+        },
+      },
+      [],
+    );
     const region = bench.region('files');
+    const always = bench.region('filesAlways');
     try {
       log('file region, 200 × 1 MiB');
       const block = randomBytes(MiB);
@@ -82,12 +94,20 @@ export const fileRegion: Scenario = {
         ],
         quick ? 2 : 5,
       );
+      for (let i = 0; i < count; i++) await always.set(`blob-${i}`, block);
       const smallReads = await rounds(
         [
           {
             name: 'region get',
             run: async () => {
               for (let i = 0; i < count; i++) check(await region.get(`blob-${i}`), MiB);
+              return count * MiB;
+            },
+          },
+          {
+            name: 'always get',
+            run: async () => {
+              for (let i = 0; i < count; i++) check(await always.get(`blob-${i}`), MiB);
               return count * MiB;
             },
           },
@@ -103,7 +123,9 @@ export const fileRegion: Scenario = {
       );
       addPair(report, '200 × 1 MiB Buffers', small, 'region set', 'raw write', 'writes', 0.5);
       addPair(report, '200 × 1 MiB Buffers', smallReads, 'region get', 'raw read', 'reads', 0.8);
+      addVariant(report, '200 × 1 MiB Buffers', smallReads, 'always get', 'raw read', "region `get`, `verifyReads: 'always'`");
       await region.clear();
+      await always.clear();
 
       log('file region, 100 MiB');
       const big = Buffer.alloc(100 * MiB);
@@ -181,6 +203,24 @@ function addPair(
     subject: `raw \`fs.promises.${direction === 'reads' ? 'readFile' : 'writeFile'}\``,
     ...summarize(samples.get(raw)!, (value) => formatBytesRate(value * 1e6)),
     ratio: '1.00× (baseline)',
+  });
+}
+
+/** An extra row for a variant of the region, with its ratio to raw and no target. */
+function addVariant(
+  report: Parameters<Scenario['run']>[0]['report'],
+  what: string,
+  samples: Map<string, number[]>,
+  variant: string,
+  raw: string,
+  subject: string,
+): void {
+  const ratios = samples.get(variant)!.map((value, round) => value / samples.get(raw)![round]);
+  report.add({
+    scenario: `File region, ${what}, reads`,
+    subject,
+    ...summarize(samples.get(variant)!, (value) => formatBytesRate(value * 1e6)),
+    ratio: `${formatRatio(median(ratios))} raw`,
   });
 }
 

@@ -53,6 +53,7 @@ export interface ParseCacheConfigOptionsSettings {
  * | `retries`            | `retries`          | integer ≥ 1; memcached only |
  * | `max_value_bytes`    | `maxValueBytes`    | integer ≥ 1; memcached only |
  * | `sweep_interval_ms`  | `sweepIntervalMs`  | integer ≥ 1; file only |
+ * | `verify_reads`       | `verifyReads`      | `once`, `always`; file only |
  *
  * Booleans: `true`/`false`/`1`/`0`/`yes`/`no`/`on`/`off` (any case). Numbers: finite decimal
  * strings such as `'3600'` or `'0.5'`. A global store option is applied only to regions of that
@@ -146,6 +147,7 @@ const OPTIONS: ReadonlyMap<string, OptionSpec> = new Map<string, OptionSpec>([
   ['retries', { target: 'retries', stores: ['memcached'], parse: integer(1) }],
   ['max_value_bytes', { target: 'maxValueBytes', stores: ['memcached'], parse: integer(1) }],
   ['sweep_interval_ms', { target: 'sweepIntervalMs', stores: ['file'], parse: integer(1) }],
+  ['verify_reads', { target: 'verifyReads', stores: ['file'], parse: choice(['once', 'always']) }],
 ]);
 const OPTION_NAMES: readonly string[] = [...OPTIONS.keys()];
 /** forRoot spellings people carry over, which edit distance alone would map badly (ttl → url). */

@@ -36,6 +36,7 @@ const STORE_OPTIONS: Record<string, readonly StoreName[]> = {
   dir: ['file'],
   lockDir: ['file'],
   sweepIntervalMs: ['file'],
+  verifyReads: ['file'],
 };
 const ALL_REGION_OPTIONS = [...COMMON_OPTIONS, ...Object.keys(STORE_OPTIONS)];
 const NAME = /^[A-Za-z0-9_-]+$/;
@@ -59,6 +60,7 @@ export const REGION_DEFAULTS = {
   retries: 2,
   maxValueBytes: 1_048_576,
   sweepIntervalMs: 600_000,
+  verifyReads: 'once',
 } as const;
 
 function unknownOption(name: string, where: string, valid: readonly string[]): CacheConfigError {
@@ -274,6 +276,7 @@ function resolveRegion(
       lockDir: read.string('lockDir'),
       maxBytes: kind === 'file' ? maxBytes : undefined,
       sweepIntervalMs: read.integer('sweepIntervalMs', REGION_DEFAULTS.sweepIntervalMs, 1),
+      verifyReads: read.oneOf<'once' | 'always'>('verifyReads', ['once', 'always'], REGION_DEFAULTS.verifyReads),
     },
   };
 }

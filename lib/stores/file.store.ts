@@ -1,4 +1,4 @@
-import { link, rename, unlink } from 'node:fs/promises';
+import { link, rename, unlink, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { CacheStoreError, CacheUnsupportedError } from '../errors.js';
@@ -19,7 +19,7 @@ import {
   errorCode,
   headerSize,
   openEntry,
-  readPayload,
+  readPayloadAndClose,
   removeFile,
   removeIfSame,
   StreamTooLargeError,
@@ -48,6 +48,7 @@ import {
 } from './file/file-paths.js';
 import { HEADER_READ_BYTES, sweepRegion } from './file/region-sweeper.js';
 import { walkRegion } from './file/region-walk.js';
+import { VerifiedFiles } from './file/verified-files.js';
 
 /** Options of {@link FileStore} (validated values). */
 export interface FileStoreOptions {
@@ -59,6 +60,11 @@ export interface FileStoreOptions {
   maxBytes?: number;
   /** Milliseconds between sweeps of expired, damaged and leftover temporary files. */
   sweepIntervalMs: number;
+  /**
+   * `'once'`: a payload's checksum is checked on the first read of each version of a file in this
+   * process; `'always'`: on every read. Default: `'once'`.
+   */
+  verifyReads?: 'once' | 'always';
 }
 
 /** Damaged files remembered as counted, at most. */
@@ -99,6 +105,8 @@ export class FileStore implements CacheStore {
   readonly keyLimits: StoreKeyLimits = { maxBytes: 4_096 };
   private readonly paths: RegionPaths;
   private readonly index = new DiskUsageIndex();
+  /** Files whose current version passed its checksum here (`verifyReads: 'once'`). */
+  private readonly verified: VerifiedFiles | undefined;
   private readonly timer: NodeJS.Timeout;
   private corrupt = 0;
   /** Damaged files counted already (inode and path). */
@@ -114,6 +122,7 @@ export class FileStore implements CacheStore {
   ) {
     checkRegionName(options.dir, context.region);
     this.paths = regionPaths(options.dir, regionDirName(context.namespace), options.lockDir);
+    this.verified = options.verifyReads === 'always' ? undefined : new VerifiedFiles();
     this.timer = setInterval(() => {
       void this.sweep().catch((error: unknown) => this.sweepFailed(error));
     }, options.sweepIntervalMs);
@@ -189,6 +198,7 @@ export class FileStore implements CacheStore {
     try {
       await unlink(path);
       this.index.recordRemoval(path);
+      this.verified?.delete(path);
       return true;
     } catch (error) {
       if (errorCode(error) === 'ENOENT') return false;
@@ -199,6 +209,7 @@ export class FileStore implements CacheStore {
   /** Removes this region's entry files, and nothing else: not other regions, not lock files. */
   async clear(): Promise<void> {
     this.index.reset();
+    this.verified?.clear();
     try {
       for await (const leaf of walkRegion(this.paths.regionDir)) {
         const entries = leaf.names.filter(isEntryName);
@@ -217,7 +228,8 @@ export class FileStore implements CacheStore {
   async getStream(key: string): Promise<Readable | undefined> {
     this.startFirstScan();
     const path = this.pathOf(key);
-    const entry = await this.openLive(path, key);
+    // The header only: a raw payload is streamed from the file, not read here.
+    const entry = await this.openLive(path, key, HEADER_READ_BYTES);
     if (entry === undefined) return undefined;
     if (entry.header.kind === PayloadKind.raw && entry.header.payloadLength > 0) {
       await this.touch(entry, path);
@@ -288,7 +300,10 @@ export class FileStore implements CacheStore {
     await this.afterWrite(path, size);
   }
 
-  /** `entries` and `bytes` known to this process, `corrupt` files removed, `evicted` by `maxBytes`. */
+  /**
+   * `entries` and `bytes` known to this process, `corrupt` files removed, `evicted` by `maxBytes`,
+   * `verified` files whose current version passed its checksum here (`verifyReads: 'once'`).
+   */
   describe(): Record<string, number> {
     this.startFirstScan();
     return {
@@ -296,6 +311,7 @@ export class FileStore implements CacheStore {
       bytes: this.index.bytes,
       corrupt: this.corrupt,
       evicted: this.evicted,
+      verified: this.verified?.size ?? 0,
     };
   }
 
@@ -324,7 +340,8 @@ export class FileStore implements CacheStore {
    */
   private async readValue(entry: OpenEntry, path: string): Promise<unknown> {
     try {
-      const value = decodePayload(entry.header, await readPayload(entry));
+      const value = decodePayload(entry.header, await readPayloadAndClose(entry), !entry.verified);
+      if (!entry.verified) this.verified?.add(path, entry);
       await this.touch(entry, path);
       return value;
     } catch (error) {
@@ -333,8 +350,6 @@ export class FileStore implements CacheStore {
         return MISSING;
       }
       throw diskError(this.context.region, 'read', path, error);
-    } finally {
-      await entry.handle.close();
     }
   }
 
@@ -350,7 +365,7 @@ export class FileStore implements CacheStore {
   ): Promise<OpenEntry | undefined> {
     let result;
     try {
-      result = await openEntry(path, firstRead);
+      result = await openEntry(path, firstRead, this.verified);
     } catch (error) {
       throw diskError(this.context.region, 'read', path, error);
     }
@@ -472,8 +487,9 @@ export class FileStore implements CacheStore {
     this.index.recordAccess(path, entry.size, now);
     if (now - entry.mtimeMs < TOUCH_EVERY_MS) return;
     const seconds = now / 1_000;
-    // On a read-only disk this fails, and the read is still a hit.
-    await entry.handle.utimes(seconds, seconds).catch(() => undefined);
+    // By path: the handle may be closed already. On a read-only disk this fails, and the read is
+    // still a hit; a newer file renamed over this one since gets the touch, which is as right.
+    await utimes(path, seconds, seconds).catch(() => undefined);
   }
 
   private async evictOverLimit(): Promise<void> {
@@ -503,7 +519,10 @@ export class FileStore implements CacheStore {
 
   /** Removes the file that was read (inode `ino`) unless a writer replaced it meanwhile. */
   private async removeIfSame(path: string, ino: number): Promise<void> {
-    if (await removeIfSame(path, ino)) this.index.recordRemoval(path);
+    if (await removeIfSame(path, ino)) {
+      this.index.recordRemoval(path);
+      this.verified?.delete(path);
+    }
   }
 
   private startFirstScan(): void {

@@ -93,6 +93,7 @@ describe('parseCacheConfigOptions', () => {
         'cache.disk.data_dir': '/var/cache/app',
         'cache.disk.max_bytes': 1e9,
         'cache.disk.sweep_interval_ms': '60000',
+        'cache.disk.verify_reads': 'always',
       });
       const common = {
         failOpen: false,
@@ -119,7 +120,14 @@ describe('parseCacheConfigOptions', () => {
             retries: 1,
             maxValueBytes: 524288,
           },
-          disk: { store: 'file', ...common, dir: '/var/cache/app', maxBytes: 1e9, sweepIntervalMs: 60000 },
+          disk: {
+            store: 'file',
+            ...common,
+            dir: '/var/cache/app',
+            maxBytes: 1e9,
+            sweepIntervalMs: 60000,
+            verifyReads: 'always',
+          },
         },
       });
       expect(resolveRegionsOptions(options).map((region) => region.namespace)).toEqual([

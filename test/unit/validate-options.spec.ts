@@ -34,7 +34,11 @@ describe('resolveRegionsOptions', () => {
       onLongKey: 'hash',
       memcached: { servers: ['127.0.0.1:11211'], timeoutMs: 500, retries: 2, maxValueBytes: 1_048_576 },
     });
-    expect(files).toMatchObject({ store: 'file', ttlMs: 432_000_000, file: { dir: '/var/cache/myapp' } });
+    expect(files).toMatchObject({
+      store: 'file',
+      ttlMs: 432_000_000,
+      file: { dir: '/var/cache/myapp', sweepIntervalMs: 600_000, verifyReads: 'once' },
+    });
     expect(hot).toMatchObject({ store: 'memory', ttlMs: 30_000, memory: { maxEntries: 10_000, clone: false } });
   });
 
@@ -45,6 +49,11 @@ describe('resolveRegionsOptions', () => {
     });
     expect(a).toMatchObject({ store: 'memcached', ttlMs: 10_000, memcached: { servers: ['127.0.0.1:11311'] } });
     expect(b).toMatchObject({ store: 'memory', ttlMs: 120_000, memory: { maxEntries: 5 } });
+  });
+
+  it("passes verifyReads: 'always' to the file store", () => {
+    const [files] = resolve({ regions: { files: { store: 'file', dir: '/tmp/x', verifyReads: 'always' } } });
+    expect(files.file.verifyReads).toBe('always');
   });
 
   it('joins app prefix, region prefix and name into the namespace', () => {
@@ -84,6 +93,11 @@ describe('resolveRegionsOptions', () => {
     [{ regions: { a: { failOpen: 'yes' } } }, /Invalid option "failOpen" in region "a": expected true or false/],
     [{ regions: { a: { onLongKey: 'truncate' } } }, /Invalid option "onLongKey" in region "a": expected 'hash' or 'error'/],
     [{ regions: { a: { servers: ['127.0.0.1:1'] } } }, /Option "servers" in region "a" applies to memcached regions/],
+    [
+      { regions: { f: { store: 'file', dir: '/tmp/x', verifyReads: 'sometimes' } } },
+      /Invalid option "verifyReads" in region "f": expected 'once' or 'always'/,
+    ],
+    [{ regions: { a: { verifyReads: 'always' } } }, /Option "verifyReads" in region "a" applies to file regions/],
     [{ regions: { 'a b': {} } }, /Invalid region name "a b"/],
     [{ regions: {} }, /must name at least one region/],
     [{ keyPrefix: 'my app', regions: { a: {} } }, /Invalid option "keyPrefix"/],

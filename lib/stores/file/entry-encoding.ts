@@ -36,12 +36,12 @@ export function encodeEntry(key: string, entry: StoreEntry): EncodedEntry {
 }
 
 /**
- * The value held by a payload: a raw payload is returned as is (`readPayload` has checked its
- * CRC while reading it), a codec payload is checked and decoded. Throws `EntryFormatError` or
- * `ValueFormatError` for damaged bytes.
+ * The value held by a payload: a raw payload is returned as is (`readPayloadAndClose` has
+ * checked its CRC while reading it), a codec payload is checked (unless `verify` is false) and
+ * decoded. Throws `EntryFormatError` or `ValueFormatError` for damaged bytes.
  */
-export function decodePayload(header: EntryHeader, payload: Buffer): unknown {
+export function decodePayload(header: EntryHeader, payload: Buffer, verify = true): unknown {
   if (header.kind === PayloadKind.raw) return payload;
-  verifyPayload(header, payload);
+  if (verify) verifyPayload(header, payload);
   return decodeValue(payload);
 }

@@ -80,19 +80,26 @@ export class SocketGuard {
     server.responseBuffer = Buffer.alloc(0);
     this.sockets.set(socket, server);
     // memjs writes each request with its own syscall; under concurrency that dominates the CPU
-    // cost of a hit. Corking a socket for the rest of the tick sends all requests written in one
-    // tick together (measured at 64 callers: 19 → 14 µs of CPU per hit).
+    // cost of a hit. The first request of a tick goes out at once (a lone caller waits for
+    // nothing); the socket is corked for any further ones, which go out together at the end of
+    // the tick (measured at 64 callers: 19 → 14 µs of CPU per hit).
+    let inTick = false;
     let corked = false;
-    const uncork = () => {
-      corked = false;
-      socket.uncork();
+    const endOfTick = () => {
+      inTick = false;
+      if (corked) {
+        corked = false;
+        socket.uncork();
+      }
     };
     const write = socket.write;
     socket.write = function corkedWrite(this: Socket, ...args: unknown[]): boolean {
-      if (!corked) {
+      if (!inTick) {
+        inTick = true;
+        process.nextTick(endOfTick);
+      } else if (!corked) {
         corked = true;
         socket.cork();
-        process.nextTick(uncork);
       }
       return (write as (...a: unknown[]) => boolean).apply(this, args);
     } as Socket['write'];

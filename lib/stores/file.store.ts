@@ -91,6 +91,9 @@ const MISSING = Symbol('missing');
  * - Buffers are stored raw after the header and read back into one Buffer; other values go
  *   through the shared value codec. `getStream`/`setStream` move values of any size in constant
  *   memory.
+ * - Payload checksums are checked on the first `get()` of each version of a file in this process
+ *   (`verifyReads: 'once'`; see {@link VerifiedFiles}) or on every read (`'always'`); streams
+ *   on every read.
  * - Expired entries read as misses and are removed, by reads and by a periodic sweep (an
  *   unref'd timer). Damaged files too, and they are counted: `describe().corrupt`.
  * - `maxBytes` (sum of entry file sizes) is enforced after every write of this process by

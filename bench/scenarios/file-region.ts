@@ -188,12 +188,11 @@ function addPair(
   min: number,
 ): void {
   const scenario = `File region, ${what}, ${direction}`;
-  const ratios = samples.get(ours)!.map((value, round) => value / samples.get(raw)![round]);
-  const ratio = median(ratios);
+  const ratio = medianRatio(samples, ours, raw);
   report.add({
     scenario,
     subject: `region \`${ours.split(' ')[1]}\``,
-    ...summarize(samples.get(ours)!, (value) => formatBytesRate(value * 1e6)),
+    ...rates(samples, ours),
     ratio: `${formatRatio(ratio)} raw`,
     target: `≥ ${min.toFixed(2)}× raw`,
     result: atLeast(ratio, min),
@@ -201,7 +200,7 @@ function addPair(
   report.add({
     scenario,
     subject: `raw \`fs.promises.${direction === 'reads' ? 'readFile' : 'writeFile'}\``,
-    ...summarize(samples.get(raw)!, (value) => formatBytesRate(value * 1e6)),
+    ...rates(samples, raw),
     ratio: '1.00× (baseline)',
   });
 }
@@ -215,13 +214,22 @@ function addVariant(
   raw: string,
   subject: string,
 ): void {
-  const ratios = samples.get(variant)!.map((value, round) => value / samples.get(raw)![round]);
   report.add({
     scenario: `File region, ${what}, reads`,
     subject,
-    ...summarize(samples.get(variant)!, (value) => formatBytesRate(value * 1e6)),
-    ratio: `${formatRatio(median(ratios))} raw`,
+    ...rates(samples, variant),
+    ratio: `${formatRatio(medianRatio(samples, variant, raw))} raw`,
   });
+}
+
+/** Median over rounds of `phase`'s rate divided by `baseline`'s in the same round. */
+function medianRatio(samples: Map<string, number[]>, phase: string, baseline: string): number {
+  return median(samples.get(phase)!.map((value, round) => value / samples.get(baseline)![round]));
+}
+
+/** Median and spread of a phase's MB/s samples, formatted. */
+function rates(samples: Map<string, number[]>, phase: string): ReturnType<typeof summarize> {
+  return summarize(samples.get(phase)!, (value) => formatBytesRate(value * 1e6));
 }
 
 function addStream(

@@ -14,7 +14,8 @@ export type CacheOperation = 'get' | 'set' | 'delete' | 'has' | 'clear' | 'add' 
  * logged (rate-limited) and otherwise ignored; it never fails a cache call.
  *
  * The counts match `region.stats()`: `hit` ↔ `hits`, `miss` ↔ `misses`, `stale` ↔ `stale`,
- * `error` ↔ `errors` (except corrupt entries a store found on its own, which only `stats()` sees).
+ * `error` ↔ `errors` (except corrupt entries a store found on its own, which only `stats()` sees),
+ * and the optional `coalesced`, `bypassed` and `oversize` ↔ the counters of the same names.
  */
 export interface CacheMetricsSink {
   /** A read answered with a fresh cached value. */
@@ -30,6 +31,21 @@ export interface CacheMetricsSink {
    * failed ones included. Operations skipped by an open circuit breaker are not timed.
    */
   latency(region: string, operation: CacheOperation, ms: number): void;
+  /**
+   * Optional. A caller that got another caller's value instead of computing it: in this process
+   * (single flight) or, with `lock: true`, from another one. `operation` is `get`.
+   */
+  coalesced?(region: string, operation: CacheOperation): void;
+  /**
+   * Optional. A call run uncached on purpose (`condition` false, `onKeyError: 'bypass'`).
+   * `operation` is `get`.
+   */
+  bypassed?(region: string, operation: CacheOperation): void;
+  /**
+   * Optional. A value not stored because it exceeds the store's limit; `operation` is the write
+   * (`set`, `add`, `setStream`).
+   */
+  oversize?(region: string, operation: CacheOperation): void;
 }
 
 /** Method names a {@link CacheMetricsSink} must have; used to validate the `metrics` option. */

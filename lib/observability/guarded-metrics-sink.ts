@@ -3,9 +3,10 @@ import type { CacheMetricsSink, CacheOperation } from './cache-metrics-sink.js';
 
 /**
  * Wraps the app's sink so that a throwing sink (a label clash, a bug in an adapter) is logged
- * rate-limited and ignored: metrics must never turn a cache hit into an error.
+ * rate-limited and ignored: metrics must never turn a cache hit into an error. The optional
+ * methods are always there, and call the sink's when it has them.
  */
-export class GuardedMetricsSink implements CacheMetricsSink {
+export class GuardedMetricsSink implements Required<CacheMetricsSink> {
   constructor(
     private readonly sink: CacheMetricsSink,
     private readonly logger: RateLimitedLogger,
@@ -48,6 +49,30 @@ export class GuardedMetricsSink implements CacheMetricsSink {
       this.sink.latency(region, operation, ms);
     } catch (error) {
       this.failed('latency', error);
+    }
+  }
+
+  coalesced(region: string, operation: CacheOperation): void {
+    try {
+      this.sink.coalesced?.(region, operation);
+    } catch (error) {
+      this.failed('coalesced', error);
+    }
+  }
+
+  bypassed(region: string, operation: CacheOperation): void {
+    try {
+      this.sink.bypassed?.(region, operation);
+    } catch (error) {
+      this.failed('bypassed', error);
+    }
+  }
+
+  oversize(region: string, operation: CacheOperation): void {
+    try {
+      this.sink.oversize?.(region, operation);
+    } catch (error) {
+      this.failed('oversize', error);
     }
   }
 

@@ -226,6 +226,13 @@ export class CacheRegion {
   /** Counts a call that ran uncached on purpose. @internal */
   countBypass(): void {
     this.counters.bypassed++;
+    if (this.metrics !== undefined) this.metrics.bypassed?.(this.name, 'get');
+  }
+
+  /** Counts a caller served by another caller's computation. */
+  private countCoalesced(): void {
+    this.counters.coalesced++;
+    if (this.metrics !== undefined) this.metrics.coalesced?.(this.name, 'get');
   }
 
   /**
@@ -237,7 +244,7 @@ export class CacheRegion {
   lookup(key: string, produce: Producer, policy: CachedCallPolicy): Promise<unknown> {
     const pending = this.inflight.get(key);
     if (pending !== undefined) {
-      this.counters.coalesced++;
+      this.countCoalesced();
       return pending;
     }
     let entry: StoreEntry | undefined | Promise<StoreEntry | undefined>;
@@ -294,7 +301,7 @@ export class CacheRegion {
     // A caller that arrived while the store answered may have started the computation.
     const pending = this.inflight.get(key);
     if (pending !== undefined) {
-      this.counters.coalesced++;
+      this.countCoalesced();
       return pending;
     }
     this.counters.misses++;
@@ -363,7 +370,7 @@ export class CacheRegion {
       await sleep(Math.min(delay, Math.max(1, deadline - Date.now())));
       const entry = await this.read(key, true);
       if (entry !== undefined) {
-        this.counters.coalesced++;
+        this.countCoalesced();
         return entry.value;
       }
     }
@@ -372,7 +379,7 @@ export class CacheRegion {
       const entry = await this.read(key, true);
       if (entry !== undefined && (entry.freshUntil === 0 || entry.freshUntil > Date.now())) {
         await this.releaseLock(lockKey, token);
-        this.counters.coalesced++;
+        this.countCoalesced();
         return entry.value;
       }
     }
@@ -520,7 +527,7 @@ export class CacheRegion {
     const fail = (error: unknown): T => {
       if (this.metrics !== undefined) this.metrics.latency(this.name, name, performance.now() - started);
       if (error instanceof StoreValueTooLargeError) {
-        this.noteOversize(error);
+        this.noteOversize(error, name);
         return fallback;
       }
       this.breaker.failure();
@@ -537,8 +544,9 @@ export class CacheRegion {
     return result instanceof Promise ? result.then(settle, fail) : settle(result);
   }
 
-  private noteOversize(error: StoreValueTooLargeError): void {
+  private noteOversize(error: StoreValueTooLargeError, operation: CacheOperation): void {
     this.counters.oversize++;
+    if (this.metrics !== undefined) this.metrics.oversize?.(this.name, operation);
     if (this.oversizeLogged) return;
     this.oversizeLogged = true;
     this.logger.log(

@@ -16,6 +16,7 @@ import {
 } from '../../lib/index.js';
 import { DEFAULT_LATENCY_BUCKETS, PrometheusCacheMetrics } from '../../lib/observability/prometheus/index.js';
 import { describeMemcached, startMemcached, type MemcachedProcess } from '../support/memcached.js';
+import { makeTempDir } from '../support/file-test-dirs.js';
 import { closeRegionsApps, createRegionsApp } from '../support/regions-app.js';
 
 /** Counts each call by `kind region operation`; keeps every latency. */
@@ -23,7 +24,7 @@ class RecordingSink implements CacheMetricsSink {
   readonly counts = new Map<string, number>();
   readonly latencies: Array<{ region: string; operation: CacheOperation; ms: number }> = [];
 
-  private count(kind: string, region: string, operation: CacheOperation): void {
+  protected count(kind: string, region: string, operation: CacheOperation): void {
     const key = `${kind} ${region} ${operation}`;
     this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
   }
@@ -49,6 +50,31 @@ class RecordingSink implements CacheMetricsSink {
       byOperation[sample.operation] = (byOperation[sample.operation] ?? 0) + 1;
     }
     return byOperation;
+  }
+}
+
+/** A sink with the optional methods too. */
+class FullRecordingSink extends RecordingSink implements Required<CacheMetricsSink> {
+  coalesced(region: string, operation: CacheOperation): void {
+    this.count('coalesced', region, operation);
+  }
+  bypassed(region: string, operation: CacheOperation): void {
+    this.count('bypassed', region, operation);
+  }
+  oversize(region: string, operation: CacheOperation): void {
+    this.count('oversize', region, operation);
+  }
+}
+
+@Injectable()
+class QuoteService {
+  runs = 0;
+  /** Quotes for id 0 are never cached. */
+  @Cached('prices', { condition: (id: number) => id !== 0 })
+  async quote(id: number): Promise<number> {
+    this.runs++;
+    await sleep(5);
+    return id + 0.5;
   }
 }
 
@@ -106,6 +132,52 @@ describe('metrics sink', () => {
     expect(sink.timed('prices')).toEqual({ get: 13, set: 4 });
     expect(sink.timed('notes')).toEqual({ get: 3, set: 1, has: 1, delete: 1, clear: 1 });
     expect(sink.latencies.every((s) => Number.isFinite(s.ms) && s.ms >= 0)).toBe(true);
+  });
+
+  it('receives coalesced, bypassed and oversize counts when the sink has those methods, matching stats()', async () => {
+    const dir = await makeTempDir('metrics-oversize');
+    try {
+      const sink = new FullRecordingSink();
+      const app = await createApp(
+        {
+          metrics: sink,
+          regions: { prices: { store: 'memory' }, files: { store: 'file', dir: dir.path, maxBytes: 1_000 } },
+        },
+        [QuoteService],
+      );
+      const quotes = app.get(QuoteService);
+      const regions = app.get(CacheRegions);
+      await Promise.all(Array.from({ length: 6 }, () => quotes.quote(7))); // 1 miss, 5 coalesced
+      await quotes.quote(0);
+      await quotes.quote(0); // 2 bypassed
+      await regions.get('files').set('big', Buffer.alloc(5_000)); // over maxBytes: not stored
+      await regions.get('files').set('small', Buffer.alloc(10));
+
+      expect(Object.fromEntries(sink.counts)).toEqual({
+        'miss prices get': 1,
+        'coalesced prices get': 5,
+        'bypassed prices get': 2,
+        'oversize files set': 1,
+      });
+      expect(regions.get('prices').stats()).toMatchObject({ misses: 1, coalesced: 5, bypassed: 2 });
+      expect(regions.get('files').stats()).toMatchObject({ oversize: 1, sets: 1, errors: 0 });
+      expect(quotes.runs).toBe(3);
+    } finally {
+      await closeRegionsApps();
+      await dir.remove();
+    }
+  });
+
+  it('keeps caching when an optional method throws', async () => {
+    const sink = new FullRecordingSink();
+    sink.coalesced = () => {
+      throw new Error('broken adapter');
+    };
+    const app = await createApp({ metrics: sink, regions: { prices: { store: 'memory' } } }, [QuoteService]);
+    const quotes = app.get(QuoteService);
+    expect(await Promise.all([quotes.quote(3), quotes.quote(3)])).toEqual([3.5, 3.5]);
+    expect(quotes.runs).toBe(1);
+    expect(app.get(CacheRegions).get('prices').stats()).toMatchObject({ misses: 1, coalesced: 1 });
   });
 
   it('is taken from forRootAsync factories too', async () => {
@@ -248,6 +320,40 @@ describe('PrometheusCacheMetrics', () => {
     expect(Number(sum!.split(' ').pop())).toBeGreaterThanOrEqual(0);
     expect(Number(sum!.split(' ').pop())).toBeLessThan(1); // memory reads, in seconds rather than ms
     expect(text).not.toContain('cache_regions_errors_total{');
+  });
+
+  it('counts coalesced and bypassed calls and oversize values', async () => {
+    const dir = await makeTempDir('metrics-prometheus');
+    try {
+      const registry = new Registry();
+      const app = await createApp(
+        {
+          metrics: new PrometheusCacheMetrics({ registry }),
+          regions: { prices: { store: 'memory' }, files: { store: 'file', dir: dir.path, maxBytes: 1_000 } },
+        },
+        [QuoteService],
+      );
+      const quotes = app.get(QuoteService);
+      await Promise.all([quotes.quote(1), quotes.quote(1), quotes.quote(1)]);
+      await quotes.quote(0);
+      await app.get(CacheRegions).get('files').set('big', Buffer.alloc(2_000));
+
+      const lines = (await registry.metrics()).split('\n');
+      expect(lines).toEqual(
+        expect.arrayContaining([
+          "# HELP cache_regions_coalesced_total Calls answered with another caller's computation of the same key instead of their own.",
+          '# TYPE cache_regions_coalesced_total counter',
+          'cache_regions_coalesced_total{region="prices",operation="get"} 2',
+          '# TYPE cache_regions_bypassed_total counter',
+          'cache_regions_bypassed_total{region="prices",operation="get"} 1',
+          '# TYPE cache_regions_oversize_total counter',
+          'cache_regions_oversize_total{region="files",operation="set"} 1',
+        ]),
+      );
+    } finally {
+      await closeRegionsApps();
+      await dir.remove();
+    }
   });
 
   it('takes a prefix and buckets, and shares its metrics with a second instance on the same registry', async () => {

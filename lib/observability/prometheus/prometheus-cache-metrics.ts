@@ -44,11 +44,12 @@ class SeriesByLabels<C> {
 
 /**
  * A {@link CacheMetricsSink} for Prometheus (prom-client 15): counters of hits, misses, stale
- * reads and store errors, and a histogram of store latency, all labelled by `region` and
- * `operation`. Names (with the default prefix):
+ * reads, store errors, coalesced and bypassed calls and oversize values, and a histogram of store
+ * latency, all labelled by `region` and `operation`. Names (with the default prefix):
  *
  * - `cache_regions_hits_total`, `cache_regions_misses_total`, `cache_regions_stale_total`,
- *   `cache_regions_errors_total` (counters)
+ *   `cache_regions_errors_total`, `cache_regions_coalesced_total`,
+ *   `cache_regions_bypassed_total`, `cache_regions_oversize_total` (counters)
  * - `cache_regions_store_duration_seconds` (histogram)
  *
  * `CacheRegionsModule.forRoot({ regions, metrics: new PrometheusCacheMetrics({ registry }) })`,
@@ -56,13 +57,16 @@ class SeriesByLabels<C> {
  * A second instance on the same registry (another app in the same process) shares the metrics
  * rather than failing on the duplicate names.
  */
-export class PrometheusCacheMetrics implements CacheMetricsSink {
+export class PrometheusCacheMetrics implements Required<CacheMetricsSink> {
   /** The registry holding the metrics (the given one, or prom-client's global `register`). */
   readonly registry: Registry;
   private readonly hits: SeriesByLabels<Counter.Internal>;
   private readonly misses: SeriesByLabels<Counter.Internal>;
   private readonly stales: SeriesByLabels<Counter.Internal>;
   private readonly errors: SeriesByLabels<Counter.Internal>;
+  private readonly coalescedCalls: SeriesByLabels<Counter.Internal>;
+  private readonly bypassedCalls: SeriesByLabels<Counter.Internal>;
+  private readonly oversizeValues: SeriesByLabels<Counter.Internal>;
   private readonly durations: SeriesByLabels<Histogram.Internal<string>>;
 
   constructor(options: PrometheusCacheMetricsOptions = {}) {
@@ -76,6 +80,12 @@ export class PrometheusCacheMetrics implements CacheMetricsSink {
     this.misses = counter('misses_total', 'Cache reads that found nothing usable (store failures included).');
     this.stales = counter('stale_total', 'Cache reads answered with an expired value inside staleTtl while it is refreshed.');
     this.errors = counter('errors_total', 'Cache store operations that failed or timed out.');
+    this.coalescedCalls = counter(
+      'coalesced_total',
+      "Calls answered with another caller's computation of the same key instead of their own.",
+    );
+    this.bypassedCalls = counter('bypassed_total', 'Calls run uncached on purpose (condition false, onKeyError bypass).');
+    this.oversizeValues = counter('oversize_total', "Values not stored because they exceed the store's limit.");
     const histogram = this.histogram(
       `${prefix}store_duration_seconds`,
       'Time cache store operations took, failed ones included.',
@@ -102,6 +112,18 @@ export class PrometheusCacheMetrics implements CacheMetricsSink {
 
   latency(region: string, operation: CacheOperation, ms: number): void {
     this.durations.get(region, operation).observe(ms / 1_000);
+  }
+
+  coalesced(region: string, operation: CacheOperation): void {
+    this.coalescedCalls.get(region, operation).inc();
+  }
+
+  bypassed(region: string, operation: CacheOperation): void {
+    this.bypassedCalls.get(region, operation).inc();
+  }
+
+  oversize(region: string, operation: CacheOperation): void {
+    this.oversizeValues.get(region, operation).inc();
   }
 
   private counter(name: string, help: string): Counter<string> {

@@ -74,6 +74,12 @@ export interface RegionOptions {
   retries?: number;
   /** memcached: values larger than this many bytes are not stored. Default: 1048576 (1 MiB). */
   maxValueBytes?: number;
+  /**
+   * memcached: HMAC keys (strings of at least 16 bytes). Items are signed with the first key and
+   * read only when signed with one of them, for the memcached key they are stored under: nobody
+   * without a key can forge or move an entry. List a new key first to rotate. Default: none.
+   */
+  signingKeys?: string[];
 
   // file
   /** file: directory of the cache; entries go under `<dir>/<region>/`. Required for file regions. */

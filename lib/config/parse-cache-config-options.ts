@@ -52,6 +52,7 @@ export interface ParseCacheConfigOptionsSettings {
  * | `timeout_ms`         | `timeoutMs`        | integer ≥ 1; memcached only |
  * | `retries`            | `retries`          | integer ≥ 1; memcached only |
  * | `max_value_bytes`    | `maxValueBytes`    | integer ≥ 1; memcached only |
+ * | `signing_keys`       | `signingKeys`      | keys separated by `,` (each ≥ 16 bytes); memcached only |
  * | `sweep_interval_ms`  | `sweepIntervalMs`  | integer ≥ 1; file only |
  * | `verify_reads`       | `verifyReads`      | `once`, `always`; file only |
  *
@@ -146,6 +147,7 @@ const OPTIONS: ReadonlyMap<string, OptionSpec> = new Map<string, OptionSpec>([
   ['timeout_ms', { target: 'timeoutMs', stores: ['memcached'], parse: integer(1) }],
   ['retries', { target: 'retries', stores: ['memcached'], parse: integer(1) }],
   ['max_value_bytes', { target: 'maxValueBytes', stores: ['memcached'], parse: integer(1) }],
+  ['signing_keys', { target: 'signingKeys', stores: ['memcached'], parse: parseSecretList }],
   ['sweep_interval_ms', { target: 'sweepIntervalMs', stores: ['file'], parse: integer(1) }],
   ['verify_reads', { target: 'verifyReads', stores: ['file'], parse: choice(['once', 'always']) }],
 ]);
@@ -465,6 +467,21 @@ function parseString(entry: RawEntry): string {
     throw badValue(entry.key, entry.value, 'a non-empty string');
   }
   return entry.value;
+}
+
+/** A list of secrets separated by commas; errors never show the value. */
+function parseSecretList(entry: RawEntry): string[] {
+  const { value } = entry;
+  const parts = typeof value === 'string' ? value.split(',') : Array.isArray(value) ? value : undefined;
+  const keys = parts?.every((part) => typeof part === 'string')
+    ? (parts as string[]).map((part) => part.trim()).filter((part) => part !== '')
+    : [];
+  if (keys.length === 0) {
+    throw new CacheConfigError(
+      `Invalid value for "${entry.key}": expected one or more keys separated by commas (the value is not shown: it is a secret).`,
+    );
+  }
+  return keys;
 }
 
 function parseKeyPrefix(entry: RawEntry): string {

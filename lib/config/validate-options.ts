@@ -33,6 +33,7 @@ const STORE_OPTIONS: Record<string, readonly StoreName[]> = {
   timeoutMs: ['memcached'],
   retries: ['memcached'],
   maxValueBytes: ['memcached'],
+  signingKeys: ['memcached'],
   dir: ['file'],
   lockDir: ['file'],
   sweepIntervalMs: ['file'],
@@ -233,6 +234,7 @@ function resolveRegion(
       }
     }
   }
+  const signingKeys = checkSigningKeys(merged.signingKeys, where);
   const dir = read.string('dir');
   if (kind === 'file' && dir === undefined) {
     throw new CacheConfigError(
@@ -270,6 +272,7 @@ function resolveRegion(
       timeoutMs,
       retries: read.integer('retries', REGION_DEFAULTS.retries, 1),
       maxValueBytes: read.integer('maxValueBytes', REGION_DEFAULTS.maxValueBytes, 1),
+      signingKeys,
     },
     file: {
       dir: dir ?? '',
@@ -321,4 +324,26 @@ export function resolveRegionsOptions(options: CacheRegionsOptions): ResolvedReg
     }
     return resolveRegion(name, own, defaults as Record<string, unknown>, appPrefix);
   });
+}
+
+/** Shortest signing key, in bytes of UTF-8: 128 bits. */
+const MIN_SIGNING_KEY_BYTES = 16;
+
+/** Validates `signingKeys`: a non-empty array of strings of at least 16 bytes, or nothing. */
+function checkSigningKeys(keys: unknown, where: string): string[] | undefined {
+  if (keys === undefined) return undefined;
+  const example = "e.g. signingKeys: [process.env.CACHE_SIGNING_KEY] with 32 random bytes in hex";
+  if (!Array.isArray(keys) || keys.length === 0) {
+    throw new CacheConfigError(`Invalid option "signingKeys" in ${where}: expected a non-empty array of strings, ${example}.`);
+  }
+  keys.forEach((key: unknown, index) => {
+    if (typeof key !== 'string' || Buffer.byteLength(key) < MIN_SIGNING_KEY_BYTES) {
+      // The key itself is never printed: it is a secret.
+      const what = typeof key === 'string' ? `${Buffer.byteLength(key)} bytes long` : `a ${typeof key}`;
+      throw new CacheConfigError(
+        `Invalid option "signingKeys" in ${where}: key ${index} is ${what}; each key must be a string of at least ${MIN_SIGNING_KEY_BYTES} bytes, ${example}.`,
+      );
+    }
+  });
+  return [...(keys as string[])];
 }

@@ -2,7 +2,8 @@ import type { Client } from 'memjs';
 import { CacheConfigError } from '../errors.js';
 import type { CacheStore, StoreContext, StoreEntry, StoreKeyLimits } from './cache-store.js';
 import { StoreValueTooLargeError } from './cache-store.js';
-import { decodeEntry, encodeEntry } from './memcached/entry-format.js';
+import { decodeEntry, encodeEntry, type EntrySigning } from './memcached/entry-format.js';
+import { EntrySigner } from './memcached/entry-signer.js';
 import { toMemcachedExpiry } from './memcached/expiry.js';
 import { GenerationCache } from './memcached/generation-cache.js';
 import { HashRing } from './memcached/hash-ring.js';
@@ -33,8 +34,16 @@ export interface MemcachedStoreOptions {
   timeoutMs: number;
   /** Attempts per operation; 1 = no retry. Region default: 2. */
   retries: number;
-  /** Largest item sent, in bytes (encoded value plus 23 bytes of header). Region default: 1 MiB. */
+  /**
+   * Largest item sent, in bytes (encoded value plus 23 bytes of header, 39 when signed). Region
+   * default: 1 MiB.
+   */
   maxValueBytes: number;
+  /**
+   * HMAC keys (at least 16 bytes each): items are signed with the first and read only when signed
+   * with one of them. Default: none (items are not signed).
+   */
+  signingKeys?: readonly string[];
 }
 
 /**
@@ -88,6 +97,7 @@ export class MemcachedStore implements CacheStore {
   private readonly generationKey: string;
   private readonly pingKeys: readonly string[];
   private readonly generation: GenerationCache;
+  private readonly signer: EntrySigner | undefined;
   /** Per server, epoch ms until which it is left out of the ring. */
   private readonly downUntil: number[];
   private anyDownUntil = 0;
@@ -118,6 +128,7 @@ export class MemcachedStore implements CacheStore {
     this.ring = new HashRing(names);
     this.downUntil = this.servers.map(() => 0);
     this.maxValueBytes = options.maxValueBytes;
+    this.signer = options.signingKeys?.length ? new EntrySigner(options.signingKeys) : undefined;
 
     this.nsPart = namespacePart(context.namespace);
     this.generationKey = generationKey(this.nsPart);
@@ -170,7 +181,7 @@ export class MemcachedStore implements CacheStore {
     const cacheKey = typeof pendingKey === 'string' ? pendingKey : await pendingKey;
     const value = await this.call<Buffer | null>('get', (client, done) => client.get(cacheKey, done));
     if (!value) return undefined;
-    const entry = decodeEntry(value, Date.now());
+    const entry = decodeEntry(value, Date.now(), this.signing(cacheKey));
     if (entry === 'foreign') this.noteForeign(cacheKey);
     return typeof entry === 'string' ? undefined : entry;
   }
@@ -186,8 +197,8 @@ export class MemcachedStore implements CacheStore {
       await this.delete(key);
       return;
     }
-    const bytes = this.encode(entry);
     const cacheKey = await this.keyFor(key);
+    const bytes = this.encode(entry, cacheKey);
     const expires = toMemcachedExpiry(entry.expiresAt, now);
     await this.call<boolean | null>(
       'set',
@@ -200,8 +211,8 @@ export class MemcachedStore implements CacheStore {
   async add(key: string, entry: StoreEntry): Promise<boolean> {
     const now = Date.now();
     if (entry.expiresAt !== 0 && entry.expiresAt <= now) return false;
-    const bytes = this.encode(entry);
     const cacheKey = await this.keyFor(key);
+    const bytes = this.encode(entry, cacheKey);
     const expires = toMemcachedExpiry(entry.expiresAt, now);
     const added = await this.call<boolean | null>(
       'add',
@@ -284,8 +295,13 @@ export class MemcachedStore implements CacheStore {
       : generation.then((current) => entryKey(this.nsPart, current, key));
   }
 
-  private encode(entry: StoreEntry): Buffer {
-    const bytes = encodeEntry(entry);
+  /** How items under `cacheKey` are signed and checked; `undefined` without `signingKeys`. */
+  private signing(cacheKey: string): EntrySigning | undefined {
+    return this.signer === undefined ? undefined : { signer: this.signer, cacheKey };
+  }
+
+  private encode(entry: StoreEntry, cacheKey: string): Buffer {
+    const bytes = encodeEntry(entry, this.signing(cacheKey));
     if (bytes.length > this.maxValueBytes) {
       throw new StoreValueTooLargeError(bytes.length, this.maxValueBytes);
     }
@@ -420,7 +436,10 @@ export class MemcachedStore implements CacheStore {
     this.warnedForeign = true;
     this.warn(
       `memcached region "${this.region}": the item under "${cacheKey}" was not written by this store ` +
-        '(another client or an incompatible version); such items read as misses.',
+        (this.signer === undefined
+          ? '(another client or an incompatible version); such items read as misses.'
+          : '(another client, an incompatible version, or a signature that does not verify with the ' +
+            'region\'s signingKeys); such items read as misses.'),
     );
   }
 

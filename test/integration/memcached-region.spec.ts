@@ -76,6 +76,20 @@ describeMemcached('memcached regions', () => {
     expect(two.region.stats()).toMatchObject({ hits: 1, misses: 0 });
   });
 
+  it('shares signed entries between apps with the same signingKeys, and not with an app without them', async () => {
+    const signingKeys = ['shared-secret-0123456789abcdef'];
+    const one = await createApp({ ...options(), signingKeys }, 'app');
+    const two = await createApp({ ...options(), signingKeys }, 'app');
+    const unsigned = await createApp(options(), 'app');
+    const first = await one.leases.expiration(user, '2026-02-01');
+    await sleep(20); // the write is not awaited by callers
+    expect(await two.leases.expiration({ id: 7 }, '2026-02-01')).toBe(first);
+    expect(runs.count).toBe(1);
+    expect(await unsigned.leases.expiration({ id: 7 }, '2026-02-01')).not.toBe(first);
+    expect(runs.count).toBe(2);
+    expect(two.region.stats()).toMatchObject({ hits: 1, misses: 0 });
+  });
+
   it('keeps apps with different key prefixes, and regions with the same key, apart', async () => {
     const one = await createApp(options(), 'one');
     const two = await createApp(options(), 'two');

@@ -1,5 +1,6 @@
 import { Deadlines } from '../../lib/stores/memcached/deadlines.js';
 import { decodeEntry, encodeEntry, ENTRY_HEADER_BYTES } from '../../lib/stores/memcached/entry-format.js';
+import { EntrySigner, SIGNATURE_BYTES } from '../../lib/stores/memcached/entry-signer.js';
 import { MEMCACHED_RELATIVE_EXPIRY_MAX_S, toMemcachedExpiry } from '../../lib/stores/memcached/expiry.js';
 import { GenerationCache } from '../../lib/stores/memcached/generation-cache.js';
 import {
@@ -57,6 +58,45 @@ describe('memcached key layout', () => {
     expect(parseGeneration(Buffer.from('short'))).toBeUndefined();
     expect(parseGeneration(Buffer.from('has spac'))).toBeUndefined();
     expect(parseGeneration(null)).toBeUndefined();
+  });
+});
+
+describe('memcached entry signatures', () => {
+  const signer = new EntrySigner(['k'.repeat(16), 'old-key-'.repeat(2)]);
+  const sign = (cacheKey: string) => ({ signer, cacheKey });
+  const entry = { value: { id: 7, tags: ['a'] }, expiresAt: NOW + 60_000, freshUntil: 0 };
+
+  it('round-trips a signed entry under its own key only', () => {
+    const bytes = encodeEntry(entry, sign('ns|gen|user:7'));
+    expect(bytes.length).toBe(encodeEntry(entry).length + SIGNATURE_BYTES);
+    expect(decodeEntry(bytes, NOW, sign('ns|gen|user:7'))).toEqual(entry);
+    expect(decodeEntry(bytes, NOW, sign('ns|gen|user:8'))).toBe('foreign');
+    expect(decodeEntry(bytes, NOW)).toBe('foreign');
+    expect(decodeEntry(encodeEntry(entry), NOW, sign('ns|gen|user:7'))).toBe('foreign');
+  });
+
+  it('keeps the key and the bytes apart in what it signs', () => {
+    // The same bytes under keys "ab" and "a" + "b…" must not share a signature.
+    const parts = [Buffer.from('bc')];
+    expect(signer.sign('ab', parts).equals(signer.sign('a', [Buffer.from('bbc')]))).toBe(false);
+    expect(signer.verify('ab', parts, signer.sign('ab', parts))).toBe(true);
+    expect(signer.verify('ab', parts, signer.sign('ab', parts).subarray(1))).toBe(false);
+  });
+
+  it('verifies with any key and signs with the first', () => {
+    const old = new EntrySigner(['old-key-'.repeat(2)]);
+    const parts = [Buffer.from('payload')];
+    expect(signer.verify('k', parts, old.sign('k', parts))).toBe(true);
+    expect(old.verify('k', parts, signer.sign('k', parts))).toBe(false);
+    expect(() => new EntrySigner([])).toThrow(RangeError);
+  });
+
+  it('checks the signature before the expiry: a forged expired header is foreign, not expired', () => {
+    const bytes = encodeEntry({ ...entry, expiresAt: NOW + 1 }, sign('key'));
+    expect(decodeEntry(bytes, NOW + 5, sign('key'))).toBe('expired');
+    const forged = Buffer.from(bytes);
+    forged.writeDoubleBE(NOW - 1, 2);
+    expect(decodeEntry(forged, NOW, sign('key'))).toBe('foreign');
   });
 });
 

@@ -89,6 +89,7 @@ describe('parseCacheConfigOptions', () => {
         'cache.shared.timeout_ms': '200',
         'cache.shared.retries': '1',
         'cache.shared.max_value_bytes': '524288',
+        'cache.shared.signing_keys': 'new-key-0123456789abcdef, old-key-0123456789abcdef',
         'cache.disk.type': 'file',
         'cache.disk.data_dir': '/var/cache/app',
         'cache.disk.max_bytes': 1e9,
@@ -119,6 +120,7 @@ describe('parseCacheConfigOptions', () => {
             timeoutMs: 200,
             retries: 1,
             maxValueBytes: 524288,
+            signingKeys: ['new-key-0123456789abcdef', 'old-key-0123456789abcdef'],
           },
           disk: {
             store: 'file',
@@ -540,6 +542,14 @@ describe('parseCacheConfigOptions', () => {
       ['cache.lock_dir', '  ', 'a directory path'],
     ])('rejects %s = %j', (key, value, expected) => {
       expectConfigError(() => parseCacheConfigOptions({ ...base, [key]: value }), `for "${key}": expected ${expected}`);
+    });
+
+    it.each([' , ', 42])('rejects signing_keys = %j without showing the value', (value) => {
+      const options = { 'cache.regions': 'm', 'cache.m.type': 'memcached', 'cache.m.url': '127.0.0.1:1' };
+      expectConfigError(
+        () => parseCacheConfigOptions({ ...options, 'cache.m.signing_keys': value }),
+        'Invalid value for "cache.m.signing_keys": expected one or more keys separated by commas (the value is not shown: it is a secret).',
+      );
     });
 
     it('rejects an unknown option and suggests the closest valid key', () => {

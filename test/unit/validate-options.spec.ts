@@ -51,6 +51,19 @@ describe('resolveRegionsOptions', () => {
     expect(b).toMatchObject({ store: 'memory', ttlMs: 120_000, memory: { maxEntries: 5 } });
   });
 
+  it('passes signingKeys to memcached regions, also from defaults, and never prints a key', () => {
+    const [m, hot] = resolve({
+      defaults: { signingKeys: ['0123456789abcdef0123'] },
+      regions: { m: { store: 'memcached', servers: ['127.0.0.1:11211'] }, hot: { store: 'memory' } },
+    });
+    expect(m.memcached.signingKeys).toEqual(['0123456789abcdef0123']);
+    expect(hot.store).toBe('memory');
+    const message = failure({
+      regions: { m: { store: 'memcached', servers: ['127.0.0.1:1'], signingKeys: ['tooShortSecret'] } },
+    }).message;
+    expect(message).not.toContain('tooShortSecret');
+  });
+
   it("passes verifyReads: 'always' to the file store", () => {
     const [files] = resolve({ regions: { files: { store: 'file', dir: '/tmp/x', verifyReads: 'always' } } });
     expect(files.file.verifyReads).toBe('always');
@@ -98,6 +111,15 @@ describe('resolveRegionsOptions', () => {
       /Invalid option "verifyReads" in region "f": expected 'once' or 'always'/,
     ],
     [{ regions: { a: { verifyReads: 'always' } } }, /Option "verifyReads" in region "a" applies to file regions/],
+    [
+      { regions: { m: { store: 'memcached', servers: ['127.0.0.1:1'], signingKeys: 'abc' } } },
+      /Invalid option "signingKeys" in region "m": expected a non-empty array of strings/,
+    ],
+    [
+      { regions: { m: { store: 'memcached', servers: ['127.0.0.1:1'], signingKeys: ['0123456789abcdef', 'short-secret'] } } },
+      /Invalid option "signingKeys" in region "m": key 1 is 12 bytes long; each key must be a string of at least 16 bytes/,
+    ],
+    [{ regions: { a: { signingKeys: ['0123456789abcdef'] } } }, /Option "signingKeys" in region "a" applies to memcached regions/],
     [{ regions: { 'a b': {} } }, /Invalid region name "a b"/],
     [{ regions: {} }, /must name at least one region/],
     [{ keyPrefix: 'my app', regions: { a: {} } }, /Invalid option "keyPrefix"/],

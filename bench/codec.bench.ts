@@ -12,6 +12,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { deserialize, serialize } from 'node:v8';
 import { bench, describe } from 'vitest';
 import { decodeValue, encodeValue } from '../lib/serialization/value-codec.js';
+import { profile } from './harness/fixtures.js';
 
 process.env.MSGPACKR_NATIVE_ACCELERATION_DISABLED = 'true';
 const { Packr } = await import('msgpackr');
@@ -145,16 +146,8 @@ const matrix = Object.fromEntries(
 console.log('\nRound-trip of the required types:');
 console.table(matrix);
 
-const record = (i: number) => ({
-  id: 10_000 + i,
-  name: `User ${i} Example`,
-  email: `user${i}@example.com`,
-  active: i % 2 === 0,
-  roles: ['admin', 'editor'],
-  createdAt: new Date(1_700_000_000_000 + i),
-  score: 98.6 + i,
-  meta: { logins: 42 + i, lastIp: '10.0.0.1', plan: 'pro' },
-});
+/** The bench's ~200-byte record (see harness/fixtures.ts). */
+const record = (i: number) => profile(10_000 + i);
 
 const small = record(1);
 const fixtures: Record<string, unknown> = {

@@ -17,11 +17,11 @@ export const awkwardText = fc.string({
 /** Strings long enough that keys built from them are over memcached's 250-byte limit. */
 const longText = fc.tuple(fc.string({ minLength: 200, maxLength: 400 }), awkwardText).map(([a, b]) => a + b);
 
-/** Every kind of value a key supports, deep and wide enough to make long keys. */
-export const anyArgument = fc.oneof(
-  { weight: 4, arbitrary: fc.anything({
+/** fast-check's `anything` with every kind of value a key supports, objects of up to `maxKeys` keys. */
+export function keyableAnything(maxKeys: number): fc.Arbitrary<unknown> {
+  return fc.anything({
     maxDepth: 3,
-    maxKeys: 5,
+    maxKeys,
     withBigInt: true,
     withDate: true,
     withMap: true,
@@ -30,7 +30,12 @@ export const anyArgument = fc.oneof(
     withSparseArray: true,
     withBoxedValues: true,
     stringUnit: 'binary',
-  }) },
+  });
+}
+
+/** Every kind of value a key supports, deep and wide enough to make long keys. */
+export const anyArgument = fc.oneof(
+  { weight: 4, arbitrary: keyableAnything(5) },
   { weight: 2, arbitrary: awkwardText },
   { weight: 1, arbitrary: longText },
   { weight: 1, arbitrary: fc.uint8Array({ maxLength: 300 }).map((bytes) => Buffer.from(bytes)) },

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { buildCallKey, fitKey } from '../../lib/keys/key-builder.js';
 import { serializeArgs, type KeyContext } from '../../lib/keys/key-material.js';
 import type { StoreKeyLimits } from '../../lib/stores/cache-store.js';
+import { keyableAnything } from '../reliability/key-arbitraries.js';
 
 const ctx: KeyContext = { region: 'functions', className: 'Props', methodName: 'check' };
 const MEMCACHED: StoreKeyLimits = { maxBytes: 250, forbidden: /[\s\x00-\x1f\x7f]/ };
@@ -13,18 +14,7 @@ const buffer = fc.uint8Array({ maxLength: 6 }).map((bytes) => Buffer.from(bytes)
 
 /** Every kind of value a key supports, in fast-check's broad default shapes. */
 const anyValue = fc.oneof(
-  { weight: 4, arbitrary: fc.anything({
-    maxDepth: 3,
-    maxKeys: 4,
-    withBigInt: true,
-    withDate: true,
-    withMap: true,
-    withSet: true,
-    withTypedArray: true,
-    withSparseArray: true,
-    withBoxedValues: true,
-    stringUnit: 'binary',
-  }) },
+  { weight: 4, arbitrary: keyableAnything(4) },
   { weight: 1, arbitrary: buffer },
   { weight: 1, arbitrary: fc.array(buffer, { maxLength: 3 }) },
 );

@@ -1,3 +1,5 @@
+import { LRUCache } from 'lru-cache';
+
 /**
  * The entry files whose payload checksum this process has checked, each with the version of the
  * file it checked: its inode, size and modification and change times. Any rewrite of the bytes
@@ -24,20 +26,22 @@ const DEFAULT_CAPACITY = 10_000;
 /** Age (ms) of a file's last change before a check of it is remembered. */
 export const SETTLED_MS = 1_000;
 
-/** Paths whose current version was checked, bounded. */
+/** Paths whose current version was checked, bounded (an `lru-cache`, as the memory store uses). */
 export class VerifiedFiles {
-  private readonly versions = new Map<string, FileVersion>();
+  private readonly versions: LRUCache<string, FileVersion>;
 
-  constructor(private readonly capacity = DEFAULT_CAPACITY) {}
+  constructor(capacity = DEFAULT_CAPACITY) {
+    this.versions = new LRUCache({ max: capacity });
+  }
 
   /** Number of files remembered. */
   get size(): number {
     return this.versions.size;
   }
 
-  /** Whether `version` of `path` is the one that was checked. */
+  /** Whether `version` of `path` is the one that was checked (recency moves only with checks). */
   has(path: string, version: FileVersion): boolean {
-    const known = this.versions.get(path);
+    const known = this.versions.peek(path);
     return (
       known !== undefined &&
       known.ino === version.ino &&
@@ -53,13 +57,11 @@ export class VerifiedFiles {
    */
   add(path: string, version: FileVersion, now = Date.now()): void {
     const { ino, size, mtimeMs, ctimeMs } = version;
-    this.versions.delete(path);
-    if (now - ctimeMs < SETTLED_MS) return;
-    this.versions.set(path, { ino, size, mtimeMs, ctimeMs });
-    if (this.versions.size > this.capacity) {
-      const oldest = this.versions.keys().next().value as string;
-      this.versions.delete(oldest);
+    if (now - ctimeMs < SETTLED_MS) {
+      this.versions.delete(path);
+      return;
     }
+    this.versions.set(path, { ino, size, mtimeMs, ctimeMs });
   }
 
   /** Forgets `path` (removed). */

@@ -1,6 +1,10 @@
 /**
  * Arguments → key material: a deterministic, injective, readable string.
  *
+ * The rule: **refuse rather than guess.** Two calls that a method could tell apart must never
+ * share a key, so key material is built only from state the key builder can see completely;
+ * where it cannot, it throws (the region's `onKeyError: 'bypass'` runs such calls uncached).
+ *
  * Grammar (every value token is self-delimiting, so no crafted string can forge structure):
  *
  * | value                         | token                                            |
@@ -12,27 +16,38 @@
  * | array                         | `[1,"a"]`; a hole is `~`                          |
  * | plain object (or null proto)  | `{a:1,"b c":2}` keys sorted, identifier keys bare |
  * | object with `toCacheKey()`    | `@User(<token of its result>)`                    |
- * | other object with `toJSON()`  | `@URL(<token of its result>)` (URL, Decimal, Luxon, Mongoose…) |
- * | other class instance          | `@User{id:1}` class name + own enumerable fields   |
+ * | other class instance          | `@User{id:1}` class name + own enumerable fields, when that is all its state (see {@link encodeInstance}) |
  * | Date                          | `Date(2024-01-01T00:00:00.000Z)`, `Date(Invalid)` |
  * | Buffer, typed array, DataView | `Buffer(<base64>)`, `Uint8Array(<base64>)`, … — the bytes of the view |
  * | ArrayBuffer                   | `ArrayBuffer(<base64>)`                           |
  * | Map                           | `Map{<key>:<value>,…}` entries sorted by their token |
  * | Set                           | `Set[<token>,…]` elements sorted                  |
- * | RegExp                        | `RegExp("/a+/g")`                                  |
- * | Error                         | `Error("TypeError","message",{fields})`            |
+ * | RegExp                        | `RegExp("/a+/g")`, `RegExp("/a/g",3)` with a non-zero `lastIndex` |
+ * | Error                         | `Error("TypeError","message",{fields})`, then `,cause=<token>`, `,errors=<token>` |
+ * | URL                           | `URL("https://example.com/a?b=1")` (its href)      |
+ * | URLSearchParams               | `URLSearchParams([["tag","user"],["tag","admin"]])` — pairs in order |
  * | boxed primitive               | `Number(1)`, `String("a")`, `Boolean(true)`, `BigInt(1n)` |
+ * | ObjectId, Decimal, Luxon      | `ObjectId("…")`, `Decimal("Big","1.5")`, `DateTime(…)` — see known-types.ts |
+ * | subclass of a built-in, or a built-in with own fields | `@Deadline:Date(…){kind:"soft"}` |
  *
  * Choices worth knowing:
  * - `-0` and `0` differ; so do a hole and `undefined`, `{a: undefined}` and `{}`.
  * - A Buffer and a Uint8Array with the same bytes differ (the tag is the view's type), as do
  *   typed arrays of different types over the same bytes; float arrays compare by bytes.
- * - Subclasses of Date, Map, Set, Array and typed arrays count as their built-in base.
- * - Objects whose state is invisible (Promise, WeakMap, WeakSet, WeakRef) are rejected: every
- *   instance would otherwise read the same. Symbol-keyed and non-enumerable properties are ignored.
+ * - `toJSON()` is never called (it may drop identity); a plain object holding one is refused
+ *   like any object holding a function.
+ * - Refused: functions, symbols, circular structures, opaque objects (Promise, WeakMap, WeakSet,
+ *   WeakRef), instances whose state cannot be seen (no own enumerable fields: Headers, Blob, a
+ *   class with getters over `#fields`), classes declaring `#private` fields, objects inheriting
+ *   from a plain object, instances of anonymous classes.
+ * - Not key material, as in JSON and structured clone: symbol-keyed and non-enumerable
+ *   properties, an Error's stack, and properties other than the elements of a plain array or
+ *   typed array (subclasses keep theirs).
  */
 import { CacheKeyError } from '../errors.js';
+import { classWithPrivateFields } from './hidden-state.js';
 import { keyMaterialMessage } from './key.messages.js';
+import { knownValue, type KnownValue } from './known-types.js';
 
 /** Where an argument came from, for error messages. */
 export interface KeyContext {
@@ -50,6 +65,8 @@ const MAX_DEPTH = 100;
 /** Characters that make a string need JSON escaping (or are not valid UTF-16 on their own). */
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+/** A canonical array index, as own property keys of arrays, typed arrays and boxed strings list them. */
+const ARRAY_INDEX = /^(?:0|[1-9]\d*)$/;
 const OPAQUE = [Promise, WeakMap, WeakSet, WeakRef] as const;
 
 /**
@@ -156,9 +173,16 @@ function encodeObject(obj: object, ancestors: object[]): string {
     throw new KeyMaterialProblem(`is nested more than ${MAX_DEPTH} levels deep`);
   }
   ancestors.push(obj);
-  const token = Array.isArray(obj) ? encodeArray(obj, ancestors) : encodeNonArray(obj, ancestors);
+  const token = Array.isArray(obj) ? encodeArrayObject(obj, ancestors) : encodeNonArray(obj, ancestors);
   ancestors.pop();
   return token;
+}
+
+function encodeArrayObject(items: readonly unknown[], ancestors: object[]): string {
+  const token = encodeArray(items, ancestors);
+  // A plain array is its elements. Looking for other own properties would cost a string per
+  // index on every call, so only subclasses (rare) pay for it; the README states the limit.
+  return Object.getPrototypeOf(items) === Array.prototype ? token : subclassToken(items, token, ancestors, true);
 }
 
 function encodeArray(items: readonly unknown[], ancestors: object[]): string {
@@ -178,41 +202,54 @@ function encodeArray(items: readonly unknown[], ancestors: object[]): string {
 
 function encodeNonArray(obj: object, ancestors: object[]): string {
   const record = obj as Record<string, unknown>;
-  if (typeof record.toCacheKey === 'function') return encodeSelfDescribed(obj, 'toCacheKey', ancestors);
+  if (typeof record.toCacheKey === 'function') return encodeCacheKeyOf(obj, ancestors);
   const proto: unknown = Object.getPrototypeOf(obj);
-  if (proto === Object.prototype || proto === null) {
-    if (typeof record.toJSON === 'function') return encodeSelfDescribed(obj, 'toJSON', ancestors);
-    return encodeFields(obj, ancestors);
-  }
-  return encodeBuiltIn(obj, ancestors) ?? encodeInstance(obj, ancestors);
+  // Plain data. A toJSON() here is a function-valued field like any other, and refused as one.
+  if (proto === Object.prototype || proto === null) return encodeFields(obj, ancestors, false);
+  return encodeBuiltIn(obj, ancestors) ?? encodeKnown(obj, ancestors) ?? encodeInstance(obj, proto as object, ancestors);
 }
 
-/** Built-ins whose state is not in own enumerable properties; `undefined` for anything else. */
+/**
+ * Built-ins whose state is not in own enumerable properties; `undefined` for anything else.
+ * A subclass, or a built-in given fields of its own, keeps them: see {@link builtInToken}.
+ */
 function encodeBuiltIn(obj: object, ancestors: object[]): string | undefined {
   if (obj instanceof Date) {
     const time = obj.getTime();
-    return Number.isNaN(time) ? 'Date(Invalid)' : `Date(${obj.toISOString()})`;
+    return builtInToken(obj, Date.prototype, Number.isNaN(time) ? 'Date(Invalid)' : `Date(${obj.toISOString()})`, ancestors);
   }
   if (ArrayBuffer.isView(obj)) {
     // The built-in's tag, never a user subclass's name: Buffer apart, a view keys as its base type.
-    const tag = Buffer.isBuffer(obj)
-      ? 'Buffer'
-      : (obj as unknown as { [Symbol.toStringTag]: string })[Symbol.toStringTag];
-    return `${tag}(${Buffer.from(obj.buffer, obj.byteOffset, obj.byteLength).toString('base64')})`;
+    const isBuffer = Buffer.isBuffer(obj);
+    const tag = isBuffer ? 'Buffer' : (obj as unknown as { [Symbol.toStringTag]: string })[Symbol.toStringTag];
+    const token = `${tag}(${Buffer.from(obj.buffer, obj.byteOffset, obj.byteLength).toString('base64')})`;
+    // Own properties of a view include one per element: only subclasses are searched for others.
+    const base = isBuffer ? Buffer.prototype : viewPrototype(obj);
+    return Object.getPrototypeOf(obj) === base ? token : subclassToken(obj, token, ancestors, true);
   }
-  if (obj instanceof ArrayBuffer || (typeof SharedArrayBuffer === 'function' && obj instanceof SharedArrayBuffer)) {
-    return `${obj[Symbol.toStringTag]}(${Buffer.from(obj).toString('base64')})`;
+  if (obj instanceof ArrayBuffer) {
+    return builtInToken(obj, ArrayBuffer.prototype, `ArrayBuffer(${Buffer.from(obj).toString('base64')})`, ancestors);
   }
-  if (obj instanceof Map) return encodeMap(obj, ancestors);
-  if (obj instanceof Set) return encodeSet(obj, ancestors);
-  if (obj instanceof RegExp) return `RegExp(${quote(String(obj))})`;
-  if (obj instanceof Error) {
-    return `Error(${quote(className(obj))},${quote(obj.message)},${encodeFields(obj, ancestors)})`;
+  if (typeof SharedArrayBuffer === 'function' && obj instanceof SharedArrayBuffer) {
+    return builtInToken(obj, SharedArrayBuffer.prototype, `SharedArrayBuffer(${Buffer.from(obj).toString('base64')})`, ancestors);
   }
-  if (obj instanceof Number) return `Number(${numberToken(obj.valueOf())})`;
-  if (obj instanceof String) return `String(${quote(obj.valueOf())})`;
-  if (obj instanceof Boolean) return `Boolean(${String(obj.valueOf())})`;
-  if (obj instanceof BigInt) return `BigInt(${obj.valueOf()}n)`;
+  if (obj instanceof Map) return builtInToken(obj, Map.prototype, encodeMap(obj, ancestors), ancestors);
+  if (obj instanceof Set) return builtInToken(obj, Set.prototype, encodeSet(obj, ancestors), ancestors);
+  if (obj instanceof RegExp) {
+    // lastIndex is what a global or sticky RegExp's exec() and test() start from.
+    const token = obj.lastIndex === 0 ? `RegExp(${quote(String(obj))})` : `RegExp(${quote(String(obj))},${numberToken(obj.lastIndex)})`;
+    return builtInToken(obj, RegExp.prototype, token, ancestors);
+  }
+  if (obj instanceof Error) return encodeError(obj, ancestors);
+  if (obj instanceof URL) return builtInToken(obj, URL.prototype, `URL(${quote(obj.href)})`, ancestors);
+  if (obj instanceof URLSearchParams) {
+    // Every pair in order: a handler sees getAll('tag') in the order the pairs came.
+    return builtInToken(obj, URLSearchParams.prototype, `URLSearchParams(${encodeArray([...obj], ancestors)})`, ancestors);
+  }
+  if (obj instanceof Number) return builtInToken(obj, Number.prototype, `Number(${numberToken(obj.valueOf())})`, ancestors);
+  if (obj instanceof String) return encodeBoxedString(obj, ancestors);
+  if (obj instanceof Boolean) return builtInToken(obj, Boolean.prototype, `Boolean(${String(obj.valueOf())})`, ancestors);
+  if (obj instanceof BigInt) return builtInToken(obj, BigInt.prototype, `BigInt(${obj.valueOf()}n)`, ancestors);
   if (obj instanceof Symbol) throw new KeyMaterialProblem(`is a boxed symbol (${String(obj.valueOf())})`);
   for (const opaque of OPAQUE) {
     if (obj instanceof opaque) {
@@ -222,17 +259,119 @@ function encodeBuiltIn(obj: object, ancestors: object[]): string | undefined {
   return undefined;
 }
 
-function encodeInstance(obj: object, ancestors: object[]): string {
-  if (typeof (obj as { toJSON?: unknown }).toJSON === 'function') {
-    return encodeSelfDescribed(obj, 'toJSON', ancestors);
+/** The built-in prototype of a typed array or DataView (`Uint8Array.prototype`…). */
+function viewPrototype(view: ArrayBufferView): object | undefined {
+  const tag = (view as unknown as { [Symbol.toStringTag]?: string })[Symbol.toStringTag] ?? 'DataView';
+  const ctor = (globalThis as Record<string, unknown>)[tag];
+  return typeof ctor === 'function' ? (ctor.prototype as object) : undefined;
+}
+
+/**
+ * A built-in's token, extended when the object is more than the built-in: a subclass instance,
+ * or one given own enumerable fields, reads `@Class:<built-in token>{fields}`.
+ */
+function builtInToken(obj: object, builtInPrototype: object, token: string, ancestors: object[]): string {
+  if (Object.getPrototypeOf(obj) === builtInPrototype && Object.keys(obj).length === 0) return token;
+  return subclassToken(obj, token, ancestors, false);
+}
+
+/** `@Class:<token>{own enumerable fields}` (indices left out for arrays and typed arrays). */
+function subclassToken(obj: object, token: string, ancestors: object[], skipIndices: boolean): string {
+  refuseHiddenFields(obj);
+  return `@${classTag(obj)}:${token}${encodeFields(obj, ancestors, skipIndices)}`;
+}
+
+/** A boxed string's own properties include one per character: only others are fields. */
+function encodeBoxedString(obj: String, ancestors: object[]): string {
+  const token = `String(${quote(obj.valueOf())})`;
+  if (Object.getPrototypeOf(obj) === String.prototype && Object.keys(obj).length === obj.length) return token;
+  return subclassToken(obj, token, ancestors, true);
+}
+
+/**
+ * `Error(<class>,<message>,{fields})`, then `,cause=<token>` and `,errors=<token>` when the error
+ * has them as own non-enumerable properties (as `new Error(m, { cause })` and AggregateError
+ * create them; enumerable ones are among the fields). The stack is not key material: it differs
+ * with every call site.
+ */
+function encodeError(error: Error, ancestors: object[]): string {
+  refuseHiddenFields(error);
+  let token = `Error(${quote(className(error))},${quote(error.message)},${encodeFields(error, ancestors, false)}`;
+  for (const name of ['cause', 'errors'] as const) {
+    const descriptor = Object.getOwnPropertyDescriptor(error, name);
+    if (descriptor === undefined || descriptor.enumerable) continue;
+    try {
+      token += `,${name}=${encode('value' in descriptor ? descriptor.value : (error as unknown as Record<string, unknown>)[name], ancestors)}`;
+    } catch (problem) {
+      throw withSegment(problem, `.${name}`);
+    }
   }
-  return `@${classTag(obj)}${encodeFields(obj, ancestors)}`;
+  return `${token})`;
+}
+
+/** Library types with a documented exact encoding (see known-types.ts). */
+function encodeKnown(obj: object, ancestors: object[]): string | undefined {
+  let known: KnownValue | undefined;
+  try {
+    known = knownValue(obj);
+  } catch (error) {
+    throw new KeyMaterialProblem(`could not be read: ${describeError(error)}`, { cause: error });
+  }
+  if (known === undefined) return undefined;
+  let out = `${known.tag}(`;
+  for (let i = 0; i < known.parts.length; i++) {
+    out += `${i === 0 ? '' : ','}${encode(known.parts[i], ancestors)}`;
+  }
+  return `${out})`;
+}
+
+/**
+ * Any other class instance: its class name and own enumerable fields — but only when those are
+ * all of its state the key builder can tell. Refused (rather than keyed by what little shows):
+ * an instance with no own fields (its state sits in internal slots, private fields or closures:
+ * Headers, Blob, a class with getters over `#fields`), a class that declares `#private` fields,
+ * an object inheriting from a plain object (its inherited properties would be left out), and an
+ * anonymous class (two of them could not be told apart).
+ * `toJSON()` is never used: it is a view for JSON output and may drop exactly what tells two
+ * objects apart (an id, a tenant).
+ */
+function encodeInstance(obj: object, proto: object, ancestors: object[]): string {
+  const ctor = Object.getOwnPropertyDescriptor(proto, 'constructor')?.value as unknown;
+  if (typeof ctor !== 'function' || ctor.prototype !== proto) {
+    throw new KeyMaterialProblem(
+      'inherits from a prototype that is not a class (Object.create(...)); its inherited properties would not be part of the key',
+    );
+  }
+  const name = ctor.name;
+  if (name === '') {
+    throw new KeyMaterialProblem('is an instance of an anonymous class, which no key can tell apart from another anonymous class');
+  }
+  refuseHiddenFields(obj);
+  if (Object.keys(obj).length === 0) {
+    throw new KeyMaterialProblem(
+      `is a ${name} with no own enumerable fields: its state (internal slots, private fields or closures) cannot be read to form a key`,
+    );
+  }
+  return `@${classTag(obj)}${encodeFields(obj, ancestors, false)}`;
+}
+
+/** Throws when the object's class, or a class it extends, declares `#private` fields. */
+function refuseHiddenFields(obj: object): void {
+  const proto = Object.getPrototypeOf(obj) as object | null;
+  const hiding = proto === null ? undefined : classWithPrivateFields(proto);
+  if (hiding === undefined) return;
+  const name = className(obj);
+  throw new KeyMaterialProblem(
+    `is a ${name}${hiding === name ? ', whose class' : `, whose base class ${hiding}`} declares #private fields that the key builder cannot read`,
+  );
 }
 
 /** Own enumerable string-keyed properties, sorted, so insertion order never matters. */
-function encodeFields(obj: object, ancestors: object[]): string {
+function encodeFields(obj: object, ancestors: object[], skipIndices: boolean): string {
   const record = obj as Record<string, unknown>;
-  const keys = sortKeys(Object.keys(obj));
+  let keys = Object.keys(obj);
+  if (skipIndices) keys = keys.filter((key) => !ARRAY_INDEX.test(key));
+  keys = sortKeys(keys);
   let out = '{';
   let i = 0;
   try {
@@ -263,27 +402,22 @@ function sortKeys(keys: string[]): string[] {
 }
 
 /** The object's own choice of key material, tagged with its class so it differs from plain data. */
-function encodeSelfDescribed(obj: object, method: 'toCacheKey' | 'toJSON', ancestors: object[]): string {
+function encodeCacheKeyOf(obj: object, ancestors: object[]): string {
   let result: unknown;
   try {
-    result =
-      method === 'toJSON'
-        ? (obj as { toJSON(key: string): unknown }).toJSON('')
-        : (obj as { toCacheKey(): unknown }).toCacheKey();
+    result = (obj as { toCacheKey(): unknown }).toCacheKey();
   } catch (error) {
-    throw new KeyMaterialProblem(`has a ${method}() that threw: ${describeError(error)}`, { cause: error });
+    throw new KeyMaterialProblem(`has a toCacheKey() that threw: ${describeError(error)}`, { cause: error });
   }
-  if (result === undefined) throw new KeyMaterialProblem(`has a ${method}() that returned undefined`);
-  if (result === obj) throw new KeyMaterialProblem(`has a ${method}() that returned the object itself`);
+  if (result === undefined) throw new KeyMaterialProblem('has a toCacheKey() that returned undefined');
+  if (result === obj) throw new KeyMaterialProblem('has a toCacheKey() that returned the object itself');
   if (result instanceof Promise) {
-    throw new KeyMaterialProblem(
-      `has a ${method}() that returned a Promise; it must return the key material synchronously`,
-    );
+    throw new KeyMaterialProblem('has a toCacheKey() that returned a Promise; it must return the key material synchronously');
   }
   try {
     return `@${classTag(obj)}(${encode(result, ancestors)})`;
   } catch (error) {
-    throw withSegment(error, `.${method}()`);
+    throw withSegment(error, '.toCacheKey()');
   }
 }
 

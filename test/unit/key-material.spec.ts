@@ -97,7 +97,9 @@ describe('serializeArgs', () => {
       ['RegExp and its source', /a/g, '/a/g'],
       ['Errors with different messages', new Error('a'), new Error('b')],
       ['Errors of different classes', new TypeError('a'), new Error('a')],
-      ['URLs (via toJSON)', new URL('http://127.0.0.1/a'), new URL('http://127.0.0.1/b')],
+      ['URLs', new URL('http://127.0.0.1/a'), new URL('http://127.0.0.1/b')],
+      ['URLSearchParams with repeated names in another order', new URLSearchParams('t=a&t=b'), new URLSearchParams('t=b&t=a')],
+      ['Errors with different causes', new Error('a', { cause: 1 }), new Error('a', { cause: 2 })],
       ['lone surrogate and replacement character', '\uD800', '\uFFFD'],
       ['NFC and NFD forms', 'é', 'e\u0301'],
       ['control characters', 'a\nb', 'a\\nb'],
@@ -188,8 +190,10 @@ describe('serializeArgs', () => {
       ['Set sorted', [new Set([3, 1, 2])], 'Set[1,2,3]'],
       ['RegExp', [/a+/gi], 'RegExp("/a+/gi")'],
       ['Error', [new TypeError('bad')], 'Error("TypeError","bad",{})'],
-      ['URL via toJSON', [new URL('http://127.0.0.1/x')], '@URL("http://127.0.0.1/x")'],
-      ['plain object with toJSON', [{ toJSON: () => ['x'] }], '@Object(["x"])'],
+      ['URL', [new URL('http://127.0.0.1/x')], 'URL("http://127.0.0.1/x")'],
+      ['URLSearchParams, pairs in order', [new URLSearchParams('b=2&a=1&b=1')], 'URLSearchParams([["b","2"],["a","1"],["b","1"]])'],
+      ['Error with a cause', [new Error('x', { cause: 1 })], 'Error("Error","x",{},cause=1)'],
+      ['subclass of a built-in', [Object.assign(new (class Stamp extends Date {})(0), { by: 'a' })], '@Stamp:Date(1970-01-01T00:00:00.000Z){by:"a"}'],
       ['boxed', [new Number(-0), new String('s')], 'Number(-0)|String("s")'],
     ];
 

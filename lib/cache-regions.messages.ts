@@ -26,3 +26,78 @@ export const scopedProviderSkipped = (className: string, method: string) =>
 
 export const unconfiguredRegionUsed = (region: string, configured: readonly string[]) =>
   `Cache region "${region}" is not configured; configured regions: ${list(configured)}. Add it to CacheRegionsModule.forRoot({ regions }).`;
+
+/** Who writes a namespace, for {@link namespaceConflict}. */
+export interface NamespaceWriterInfo {
+  /** `ReportsService.build() (provider ReportsService in module BillingModule)`. */
+  description: string;
+  /** Whether the `namespace` option chose the namespace (a string or a function's result). */
+  explicit: boolean;
+  /** Providers may use a per-instance namespace; controller handlers may not. */
+  kind: 'provider' | 'controller';
+}
+
+const origin = (writer: NamespaceWriterInfo) =>
+  `${writer.description} ${writer.explicit ? 'through its namespace option' : 'by default'}`;
+
+export const namespaceConflict = (
+  region: string,
+  namespace: string,
+  first: NamespaceWriterInfo,
+  second: NamespaceWriterInfo,
+  why: string,
+  className: string,
+) =>
+  `Cache region "${region}": namespace "${namespace}" is written by ${origin(first)} and by ${origin(second)} — ${why}. ` +
+  `They would share entries: a call to one could be answered with the other's cached result. ` +
+  `To share entries on purpose, set the same explicit namespace on both: @Cached('${region}', { namespace: '${namespace}' }). ` +
+  `To keep them apart, give each its own namespace string` +
+  (first.kind === 'provider' && second.kind === 'provider'
+    ? `, or a per-instance namespace built from a field that tells the instances apart: ` +
+      `@Cached('${region}', { namespace: (instance: ${className || 'Service'}) => \`${namespace}:\${instance.id}\` }).`
+    : '.');
+
+export const anonymousCachedClass = (region: string, method: string, where: string) =>
+  `@Cached('${region}') on ${method}() of an anonymous class (${where}): the class has no name, so its keys would have no namespace of their own. ` +
+  `Give the class a name, or set a namespace: @Cached('${region}', { namespace: 'reports.build' }).`;
+
+export const invalidNamespace = (region: string, className: string, method: string, problem: string) =>
+  `@Cached('${region}') on ${className}.${method}(): option "namespace" ${problem}. ` +
+  `Use a non-empty string, or on a provider method a function of the instance returning one, e.g. { namespace: (instance: ${className}) => \`${className}.${method}:\${instance.id}\` }.`;
+
+export const handlerNamespaceNotString = (region: string, className: string, method: string) =>
+  `@Cached('${region}') on controller handler ${className}.${method}(): option "namespace" must be a string there (a function of the instance applies to provider methods only). ` +
+  `Use a namespace string, e.g. { namespace: '${className}.${method}' }.`;
+
+export const handlerOnlyOption = (region: string, className: string, method: string, option: string) =>
+  `@Cached('${region}') on ${className}.${method}(): option "${option}" applies to controller handlers only, and ${className} is a provider, whose calls are keyed by their arguments. ` +
+  `Remove "${option}"; to choose what the key is made of, use the "key" option.`;
+
+export const notAFunctionOption = (region: string, className: string, method: string, option: string, got: string) =>
+  `@Cached('${region}') on ${className}.${method}(): option "${option}" must be a function; got ${got}.`;
+
+export const notAStringListOption = (region: string, className: string, method: string, option: string) =>
+  `@Cached('${region}') on ${className}.${method}(): option "${option}" must be an array of non-empty strings, e.g. ${option === 'methods' ? "['GET', 'HEAD']" : "['user', 'accept-language']"}.`;
+
+export const unsafeMethodsWithoutKey = (region: string, className: string, method: string, httpMethods: readonly string[]) =>
+  `@Cached('${region}') on controller handler ${className}.${method}() caches ${httpMethods.join(', ')} requests without a "key" option. ` +
+  `Keys of a handler are made of the method, path, query and vary parts only — not the body — so two requests with different bodies would share one entry. ` +
+  `Add a key that includes what makes these requests differ, e.g. { methods: [${httpMethods.map((m) => `'${m}'`).join(', ')}], key: (req) => req.body }, or cache GET and HEAD only.`;
+
+/** keyFor() messages: the region, the method and what to pass instead. */
+export const keyForNoMethod = (region: string, className: string, method: string) =>
+  `keyFor() in region "${region}": ${className} has no method "${method}". Pass the class (or an instance) and the name of its @Cached method.`;
+
+export const keyForOtherRegion = (region: string, className: string, method: string, cachedIn: string) =>
+  `keyFor() in region "${region}": ${className}.${method}() is cached in region "${cachedIn}". Call keyFor() on that region.`;
+
+export const keyForNeedsInstance = (region: string, className: string, method: string, reason: string) =>
+  `keyFor() in region "${region}": ${className}.${method}() ${reason}, so the class alone cannot tell its key. ` +
+  `Pass the instance instead of the class: region.keyFor(instance, '${method}', args).`;
+
+export const keyForAnonymous = (region: string, method: string) =>
+  `keyFor() in region "${region}": ${method}() belongs to an anonymous class, which has no default namespace. ` +
+  `Give the class a name, or set the namespace option of its @Cached.`;
+
+export const keyForBadNamespace = (region: string, className: string, method: string, problem: string) =>
+  `keyFor() in region "${region}": option "namespace" of ${className}.${method}() ${problem}. It must return a non-empty string for this instance.`;

@@ -13,7 +13,7 @@ import { asyncRegionsMismatch } from './cache-regions.messages.js';
 import type { CacheRegionsOptions } from './cache-regions.options.js';
 import { CachedMethodExplorer } from './cached/cached-method.explorer.js';
 import { CachedInterceptor } from './cached/cached.interceptor.js';
-import { resolveRegionsOptions } from './config/validate-options.js';
+import { checkRegionName, resolveRegionsOptions } from './config/validate-options.js';
 import { getRegionToken } from './decorators/inject-region.decorator.js';
 import { allInjectedRegionNames } from './decorators/region-injections.js';
 import { CacheConfigError } from './errors.js';
@@ -36,6 +36,8 @@ function checkDeclaredNames(declared: unknown): string[] {
       'CacheRegionsModule.forRootAsync needs "regions": the names of the regions its factory configures, e.g. regions: [\'functions\', \'files\'].',
     );
   }
+  // The names become providers now, before the factory runs: check them now too.
+  for (const name of declared as string[]) checkRegionName(name, 'CacheRegionsModule.forRootAsync "regions"');
   return declared;
 }
 

@@ -13,10 +13,16 @@ export type StoreName = 'memory' | 'memcached' | 'file' | 'none';
 export interface RegionOptions {
   /**
    * The backend: `'memory'`, `'memcached'`, `'file'`, `'none'`, or an object implementing
-   * {@link CacheStore}. Default: the `defaults.store`, else `'memory'`.
+   * {@link CacheStore}, one instance per region (an instance given to two regions, also through
+   * `defaults`, is refused). Default: the `defaults.store`, else `'memory'`.
    */
   store?: StoreName | CacheStore;
-  /** Lifetime of entries: seconds, or a duration like `'5m'`. `0` = no expiry. Default: `0`. */
+  /**
+   * Lifetime of entries: seconds, or a duration like `'5m'`. `0` = no expiry. Default: `0`.
+   * At least 1 ms (`0.0004` and `'0.4ms'` round to 0 and are refused, as are `'0ms'`/`'0s'`: write
+   * `0`), at most 100,000 days, and no longer than the store keeps entries (memcached: until
+   * 2106-02-07, its 32-bit expiry time; checked with `staleTtl` added).
+   */
   ttl?: Ttl;
   /** Added after the app's `keyPrefix` in every key of this region. Default: none. */
   keyPrefix?: string;
@@ -39,18 +45,21 @@ export interface RegionOptions {
   failOpen?: boolean;
   /** Take a lock in the store on a miss, so one process computes a value. Default: `false`. */
   lock?: boolean;
-  /** How long a lock is held at most: seconds or a duration. Default: `'30s'`. */
+  /** How long a lock is held at most: seconds or a duration (same bounds as `ttl`). Default: `'30s'`. */
   lockTtl?: Ttl;
-  /** Milliseconds a caller waits for another process's lock before computing itself. Default: 5000. */
+  /**
+   * Milliseconds a caller waits for another process's lock before computing itself, at most
+   * 2147483647 (Node's longest timer). Default: 5000.
+   */
   lockWaitMs?: number;
-  /** How long an expired entry is still served while one caller refreshes it. Default: `0`. */
+  /** How long an expired entry is still served while one caller refreshes it (same bounds as `ttl`). Default: `0`. */
   staleTtl?: Ttl;
   /**
    * Consecutive store failures after which the region stops calling the store for
    * `breakerCooldownMs`. Default: 5.
    */
   breakerThreshold?: number;
-  /** Milliseconds the region leaves the store alone once the breaker opened. Default: 5000. */
+  /** Milliseconds the region leaves the store alone once the breaker opened, at most 2147483647. Default: 5000. */
   breakerCooldownMs?: number;
 
   // memory
@@ -62,15 +71,19 @@ export interface RegionOptions {
   clone?: boolean;
 
   // memcached
-  /** memcached: `host:port` of each server. Required for memcached regions. */
-  servers?: string[];
+  /**
+   * memcached: `host:port` of each server, as an array or as one string separated by `,` or `;`
+   * (`'10.0.0.1:11211,10.0.0.2:11211'`, the form of an environment variable). Required for
+   * memcached regions.
+   */
+  servers?: string[] | string;
   /** memcached: SASL user name. Default: none. */
   username?: string;
   /** memcached: SASL password. Default: none. */
   password?: string;
-  /** memcached: milliseconds an operation may take before it counts as failed. Default: 500. */
+  /** memcached: milliseconds an operation may take before it counts as failed, 1 to 60000. Default: 500. */
   timeoutMs?: number;
-  /** memcached: attempts per operation (1 = no retry). Default: 2. */
+  /** memcached: attempts per operation, 1 (no retry) to 10. Default: 2. */
   retries?: number;
   /** memcached: values larger than this many bytes are not stored. Default: 1048576 (1 MiB). */
   maxValueBytes?: number;
@@ -82,11 +95,11 @@ export interface RegionOptions {
   signingKeys?: string[];
 
   // file
-  /** file: directory of the cache; entries go under `<dir>/<region>/`. Required for file regions. */
+  /** file: directory of the cache (no NUL byte); entries go under `<dir>/<region>/`. Required for file regions. */
   dir?: string;
-  /** file: directory for lock files. Default: `<dir>/<region>/.locks`. */
+  /** file: directory for lock files (no NUL byte). Default: `<dir>/<region>/.locks`. */
   lockDir?: string;
-  /** file: milliseconds between sweeps that delete expired files. Default: 600000 (10 min). */
+  /** file: milliseconds between sweeps that delete expired files, at most 2147483647. Default: 600000 (10 min). */
   sweepIntervalMs?: number;
   /**
    * file: when `get()` checks a value's checksum. `'once'`: on this process's first read of each
@@ -102,7 +115,7 @@ export interface CacheRegionsOptions {
   keyPrefix?: string;
   /** Options every region inherits (Beaker's global options). A region's own value wins. */
   defaults?: RegionOptions;
-  /** The regions by name. Names: letters, digits, `_` and `-`. */
+  /** The regions by name. Names: letters, digits, `_` and `-`; not `__proto__`, `constructor` or `prototype`. */
   regions: Record<string, RegionOptions>;
   /**
    * Receives every region's hits, misses, stale reads, store errors and store latencies, e.g.

@@ -11,7 +11,8 @@ export class CacheRegionsError extends Error {
 
 /**
  * Invalid configuration: an unknown option or region, a wrong type, a missing `servers`/`dir`.
- * Thrown at bootstrap, so a misconfigured app refuses to start.
+ * Thrown at bootstrap, so a misconfigured app refuses to start; also by `set()`, `getOrSet()` and
+ * `setStream()` for a ttl no store can keep, before the store is called.
  */
 export class CacheConfigError extends CacheRegionsError {}
 

@@ -2,7 +2,6 @@ import { defer, from, isObservable, lastValueFrom, mergeMap, of, toArray, type O
 import { CacheKeyError } from '../errors.js';
 import type { CachedMetadata } from '../decorators/cached.decorator.js';
 import type { CacheRegion, CachedCallPolicy } from '../regions/cache-region.js';
-import { ttlToMs } from '../ttl.js';
 import { createCallKeyer } from './call-key.js';
 
 /** An Observable that emitted other than exactly one value: returned as is, never cached. */
@@ -21,6 +20,8 @@ type AnyMethod = (this: unknown, ...args: unknown[]) => unknown;
 /**
  * Wraps a method so that its calls go through `region`: same arguments, same entry. The
  * wrapper returns a Promise (or a cold Observable for methods declared to return one).
+ * @param namespace the namespace this instance writes, resolved and checked at startup.
+ * @param instance the provider instance the wrapper is installed on: `this` of the `key` option.
  */
 export function createCachedCall(
   region: CacheRegion,
@@ -29,15 +30,21 @@ export function createCachedCall(
   methodName: string,
   original: AnyMethod,
   returns: ReturnKind,
+  namespace: string,
+  instance: object,
 ): AnyMethod {
   const { options } = metadata;
-  const keyOf = createCallKeyer(region.name, className, methodName, options, (key, context) =>
-    region.fit(key, context),
+  const keyOf = createCallKeyer(
+    namespace,
+    { region: region.name, className, methodName },
+    options.key,
+    instance,
+    (key, context) => region.fit(key, context),
   );
   const ttlMs =
     options.ttl === undefined
       ? undefined
-      : ttlToMs(options.ttl, `@Cached('${region.name}') option "ttl" on ${className}.${methodName}()`);
+      : region.ttlOption(options.ttl, `@Cached('${region.name}') option "ttl" on ${className}.${methodName}()`);
   const unless = options.unless;
   const condition = options.condition;
   const bypassOnKeyError = region.options.onKeyError === 'bypass';

@@ -7,24 +7,37 @@ import {
 } from '@nestjs/common';
 import { defer, from, lastValueFrom, toArray, type Observable } from 'rxjs';
 import { CACHED_METADATA } from '../cache-regions.constants.js';
+import { anonymousCachedClass, handlerNamespaceNotString, invalidNamespace } from '../cache-regions.messages.js';
 import type { CachedMetadata } from '../decorators/cached.decorator.js';
+import { CacheConfigError, CacheKeyError } from '../errors.js';
+import type { CacheRegion } from '../regions/cache-region.js';
 import { CacheRegions } from '../regions/cache-regions.service.js';
-import { ttlToMs } from '../ttl.js';
 import { createCallKeyer } from './call-key.js';
-import { httpKeyMaterial, type RequestLike } from './http-key-material.js';
+import { isNamespaceProblem, resolveHandlerNamespace } from './cached-namespace.js';
+import { cachedHttpMethods } from './cached-options.validation.js';
+import { httpKeyMaterial, varyMaterial, type RequestLike } from './http-key-material.js';
 
 type Ref<T> = T;
 
-const DEFAULT_METHODS = ['GET', 'HEAD'];
+/** How one handler is cached; built on its first request. */
+interface HandlerPlan {
+  readonly region: CacheRegion;
+  /** Upper-case HTTP methods whose requests are cached. */
+  readonly methods: readonly string[];
+  readonly keyOf: (material: readonly unknown[]) => string;
+  readonly ttlMs?: number;
+}
 
 /**
- * `@Cached` on a controller handler: caches the handler's response body under a key made of the
- * HTTP method, path, sorted query and the `vary` parts. Other HTTP methods pass through.
- * Provider methods are not intercepted: they are wrapped at bootstrap instead.
+ * `@Cached` on a controller handler: caches the handler's response body under a key made of what
+ * the handler sees of the request (see `http-key-material.ts`), or of the `key` option's material
+ * plus the `vary` parts. Requests with other HTTP methods pass through. Provider methods are not
+ * intercepted: they are wrapped at bootstrap instead, where handler options are also checked.
  */
 @Injectable()
 export class CachedInterceptor implements NestInterceptor {
-  private readonly plans = new WeakMap<Function, { keyOf: (args: readonly unknown[]) => string; ttlMs?: number }>();
+  /** Plans by controller class, then handler: a handler inherited by two controllers has two namespaces. */
+  private readonly plans = new WeakMap<Function, Map<Function, HandlerPlan>>();
 
   constructor(@Inject(CacheRegions) private readonly regions: Ref<CacheRegions>) {}
 
@@ -32,32 +45,33 @@ export class CachedInterceptor implements NestInterceptor {
     const handler = context.getHandler();
     const metadata = Reflect.getMetadata(CACHED_METADATA, handler) as CachedMetadata | undefined;
     if (!metadata || context.getType() !== 'http') return next.handle();
+    const controller = context.getClass();
+    const plan = this.plans.get(controller)?.get(handler) ?? this.plan(handler, controller, metadata);
     const request = context.switchToHttp().getRequest<RequestLike>();
-    const methods = (metadata.options.methods ?? DEFAULT_METHODS).map((m) => m.toUpperCase());
-    if (!methods.includes((request.method ?? 'GET').toUpperCase())) return next.handle();
+    if (!plan.methods.includes((request.method ?? 'GET').toUpperCase())) return next.handle();
 
-    const region = this.regions.get(metadata.region);
+    const { region } = plan;
     const options = metadata.options;
     if (options.condition && !options.condition(request)) {
       region.countBypass();
       return next.handle();
     }
-    let plan = this.plans.get(handler);
-    if (!plan) {
-      const className = context.getClass().name;
-      plan = {
-        keyOf: createCallKeyer(region.name, className, handler.name, { namespace: options.namespace }, (key, ctx) =>
-          region.fit(key, ctx),
-        ),
-        ttlMs:
-          options.ttl === undefined
-            ? undefined
-            : ttlToMs(options.ttl, `@Cached('${region.name}') option "ttl" on ${className}.${handler.name}()`),
-      };
-      this.plans.set(handler, plan);
+    let key: string;
+    try {
+      // With `key`, its material (it receives the request) replaces method, path and query; the
+      // vary parts are added only when `vary` is given.
+      key = plan.keyOf(
+        options.key
+          ? [options.key(request), ...varyMaterial(request, options.vary ?? [])]
+          : httpKeyMaterial(request, options.vary),
+      );
+    } catch (error) {
+      if (error instanceof CacheKeyError && region.options.onKeyError === 'bypass') {
+        region.countBypass();
+        return next.handle();
+      }
+      throw error;
     }
-    // On a handler, `key` receives the request: (request) => material.
-    const key = plan.keyOf(options.key ? [options.key(request)] : httpKeyMaterial(request, options.vary ?? []));
     const ttlMs = plan.ttlMs;
     return defer(() =>
       from(
@@ -72,4 +86,54 @@ export class CachedInterceptor implements NestInterceptor {
       ),
     );
   }
+
+  private plan(handler: Function, controller: Function, metadata: CachedMetadata): HandlerPlan {
+    const region = this.regions.get(metadata.region);
+    const options = metadata.options;
+    const className = controller.name;
+    const methodName = handlerName(controller, handler);
+    // The explorer refused bad namespaces at startup; this only keeps the two in step.
+    const resolved = resolveHandlerNamespace(options.namespace, className, methodName);
+    if (isNamespaceProblem(resolved)) {
+      throw new CacheConfigError(
+        resolved.kind === 'handler-function'
+          ? handlerNamespaceNotString(region.name, className, methodName)
+          : resolved.kind === 'anonymous'
+            ? anonymousCachedClass(region.name, methodName, 'a controller')
+            : invalidNamespace(region.name, className, methodName, resolved.problem),
+      );
+    }
+    const plan: HandlerPlan = {
+      region,
+      methods: cachedHttpMethods(options),
+      keyOf: createCallKeyer(
+        resolved.namespace,
+        { region: region.name, className, methodName },
+        undefined,
+        undefined,
+        (key, ctx) => region.fit(key, ctx),
+      ),
+      ttlMs:
+        options.ttl === undefined
+          ? undefined
+          : region.ttlOption(options.ttl, `@Cached('${region.name}') option "ttl" on ${className}.${methodName}()`),
+    };
+    let byHandler = this.plans.get(controller);
+    if (!byHandler) this.plans.set(controller, (byHandler = new Map()));
+    byHandler.set(handler, plan);
+    return plan;
+  }
+}
+
+/**
+ * The property name under which `handler` sits on the controller's prototype chain — the name the
+ * explorer checked — even when a decorator replaced the function with one of another name.
+ */
+function handlerName(controller: Function, handler: Function): string {
+  for (let proto = controller.prototype as object | null; proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
+    for (const name of Object.getOwnPropertyNames(proto)) {
+      if (name !== 'constructor' && Object.getOwnPropertyDescriptor(proto, name)?.value === handler) return name;
+    }
+  }
+  return handler.name;
 }

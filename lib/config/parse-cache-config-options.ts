@@ -1,6 +1,9 @@
 import type { CacheRegionsOptions, RegionOptions, StoreName } from '../cache-regions.options.js';
 import { CacheConfigError } from '../errors.js';
+import { ttlToMs } from '../ttl.js';
 import { closestName } from './closest-name.js';
+import { nulInPath, RESERVED_REGION_NAMES, reservedRegionName } from './config.messages.js';
+import { describeBounds, INTEGER_BOUNDS, type IntegerBounds, type IntegerOption } from './option-bounds.js';
 
 /** Settings of {@link parseCacheConfigOptions}. */
 export interface ParseCacheConfigOptionsSettings {
@@ -25,35 +28,35 @@ export interface ParseCacheConfigOptionsSettings {
  *
  * | Key (`cache.` form)  | Region option      | Values |
  * |----------------------|--------------------|--------|
- * | `regions`            | the region names   | comma-separated names (letters, digits, `_`, `-`); global only; required |
+ * | `regions`            | the region names   | comma-separated names (letters, digits, `_`, `-`; not `__proto__`, `constructor`, `prototype`); global only; required |
  * | `type`               | `store`            | `memory`, `memcached` or `ext:memcached`, `file`, `none`; required for every region (here or global) |
  * | `enabled`            | —                  | boolean; `false` makes the region `store: 'none'` and drops its store options. Default: `true` |
- * | `expire`             | `ttl`              | seconds ≥ 0 |
+ * | `expire`             | `ttl`              | seconds ≥ 0 (0 = no expiry; at least 0.001, at most 100,000 days; memcached: until 2106, checked at bootstrap) |
  * | `url`                | `servers`          | `host:port` list separated by `;` or `,` (a bare host gets port 11211); memcached only; empty or absent → `['127.0.0.1:11211']` |
- * | `data_dir`           | `dir`              | path; file only; required for file regions |
- * | `lock_dir`           | `lockDir`          | path; file only |
+ * | `data_dir`           | `dir`              | path without NUL bytes; file only; required for file regions |
+ * | `lock_dir`           | `lockDir`          | path without NUL bytes; file only |
  * | `key_length`         | —                  | accepted and ignored: the memcached store's limit is memcached's own 250 bytes, and longer keys are hashed (`on_long_key`) |
  * | `memcache_module`    | —                  | accepted and ignored: the client is always memjs |
  * | `key_prefix`         | `keyPrefix`        | letters, digits, `_`, `.`, `-`; the global value becomes the app's `keyPrefix`, a region value the region's |
  * | `fail_open`          | `failOpen`         | boolean |
  * | `lock`               | `lock`             | boolean |
- * | `lock_ttl`           | `lockTtl`          | seconds ≥ 0 |
- * | `lock_wait_ms`       | `lockWaitMs`       | integer ≥ 0 |
- * | `stale_ttl`          | `staleTtl`         | seconds ≥ 0 |
+ * | `lock_ttl`           | `lockTtl`          | seconds ≥ 0, as `expire` |
+ * | `lock_wait_ms`       | `lockWaitMs`       | integer 0 … 2147483647 |
+ * | `stale_ttl`          | `staleTtl`         | seconds ≥ 0, as `expire` |
  * | `on_long_key`        | `onLongKey`        | `hash`, `error` |
  * | `on_key_error`       | `onKeyError`       | `throw`, `bypass` |
  * | `breaker_threshold`  | `breakerThreshold` | integer ≥ 1 |
- * | `breaker_cooldown_ms`| `breakerCooldownMs`| integer ≥ 1 |
+ * | `breaker_cooldown_ms`| `breakerCooldownMs`| integer 1 … 2147483647 |
  * | `max_entries`        | `maxEntries`       | integer ≥ 1; memory only |
  * | `max_bytes`          | `maxBytes`         | integer ≥ 1; memory and file only |
  * | `clone`              | `clone`            | boolean; memory only |
  * | `username`           | `username`         | non-empty string; memcached only |
  * | `password`           | `password`         | non-empty string; memcached only |
- * | `timeout_ms`         | `timeoutMs`        | integer ≥ 1; memcached only |
- * | `retries`            | `retries`          | integer ≥ 1; memcached only |
+ * | `timeout_ms`         | `timeoutMs`        | integer 1 … 60000; memcached only |
+ * | `retries`            | `retries`          | integer 1 … 10; memcached only |
  * | `max_value_bytes`    | `maxValueBytes`    | integer ≥ 1; memcached only |
  * | `signing_keys`       | `signingKeys`      | keys separated by `,` (each ≥ 16 bytes); memcached only |
- * | `sweep_interval_ms`  | `sweepIntervalMs`  | integer ≥ 1; file only |
+ * | `sweep_interval_ms`  | `sweepIntervalMs`  | integer 1 … 2147483647; file only |
  * | `verify_reads`       | `verifyReads`      | `once`, `always`; file only |
  *
  * Booleans: `true`/`false`/`1`/`0`/`yes`/`no`/`on`/`off` (any case). Numbers: finite decimal
@@ -63,9 +66,9 @@ export interface ParseCacheConfigOptionsSettings {
  * every backend and which are ignored off file regions.
  *
  * @throws CacheConfigError naming the offending key as written and what to do: missing
- * `regions`, a listed region without a type, keys for a region that is not listed, an unknown
- * type or option (with the closest valid key), a value of the wrong kind, a file region without
- * `data_dir`.
+ * `regions`, a reserved region name, a listed region without a type, keys for a region that is
+ * not listed, an unknown type or option (with the closest valid key), a value of the wrong kind or
+ * out of bounds (the same bounds as `forRoot`), a file region without `data_dir`.
  */
 export function parseCacheConfigOptions(
   flat: Record<string, unknown>,
@@ -76,15 +79,12 @@ export function parseCacheConfigOptions(
   const regionNames = readRegionNames(entries, syntax);
   const scoped = classifyEntries(entries, regionNames, syntax);
 
-  const options: CacheRegionsOptions = { regions: {} };
+  // Object.fromEntries defines own properties: no name, not even "__proto__", reaches a setter.
+  const regions = Object.fromEntries(
+    regionNames.map((name) => [name, buildRegion(name, scoped.global, scoped.byRegion.get(name)!, syntax)]),
+  );
   const appPrefix = scoped.global.get('key_prefix');
-  if (appPrefix) {
-    options.keyPrefix = appPrefix.value as string;
-  }
-  for (const name of regionNames) {
-    options.regions[name] = buildRegion(name, scoped.global, scoped.byRegion.get(name)!, syntax);
-  }
-  return options;
+  return appPrefix ? { keyPrefix: appPrefix.value as string, regions } : { regions };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -116,8 +116,11 @@ const TYPE_NAMES: Readonly<Record<string, StoreName>> = {
   memory: 'memory', memcached: 'memcached', 'ext:memcached': 'memcached', file: 'file', none: 'none',
 };
 
-const seconds = (entry: RawEntry) => parseNumber(entry, 0, false, 'a number of seconds >= 0, such as 3600');
-const integer = (min: number) => (entry: RawEntry) => parseNumber(entry, min, true, `an integer >= ${min}`);
+const seconds = (entry: RawEntry) => parseSeconds(entry);
+/** An integer with the bounds `forRoot` applies to `option` (one table: option-bounds.ts). */
+const integer = (option: IntegerOption) => (entry: RawEntry) => parseInteger(entry, INTEGER_BOUNDS[option]);
+/** An integer option of Beaker's that this project reads but ignores. */
+const anyInteger = (entry: RawEntry) => parseInteger(entry, { min: 1 });
 const choice = (choices: readonly string[]) => (entry: RawEntry) => parseChoice(entry, choices);
 
 const OPTIONS: ReadonlyMap<string, OptionSpec> = new Map<string, OptionSpec>([
@@ -127,28 +130,28 @@ const OPTIONS: ReadonlyMap<string, OptionSpec> = new Map<string, OptionSpec>([
   ['url', { target: 'servers', stores: ['memcached'], parse: parseServers }],
   ['data_dir', { target: 'dir', stores: ['file'], anyStoreInBeaker: true, parse: parsePath }],
   ['lock_dir', { target: 'lockDir', stores: ['file'], anyStoreInBeaker: true, parse: parsePath }],
-  ['key_length', { parse: integer(1) }],
+  ['key_length', { parse: anyInteger }],
   ['memcache_module', { parse: parseString }],
   ['key_prefix', { target: 'keyPrefix', parse: parseKeyPrefix }],
   ['fail_open', { target: 'failOpen', parse: parseBoolean }],
   ['lock', { target: 'lock', parse: parseBoolean }],
   ['lock_ttl', { target: 'lockTtl', parse: seconds }],
-  ['lock_wait_ms', { target: 'lockWaitMs', parse: integer(0) }],
+  ['lock_wait_ms', { target: 'lockWaitMs', parse: integer('lockWaitMs') }],
   ['stale_ttl', { target: 'staleTtl', parse: seconds }],
   ['on_long_key', { target: 'onLongKey', parse: choice(['hash', 'error']) }],
   ['on_key_error', { target: 'onKeyError', parse: choice(['throw', 'bypass']) }],
-  ['breaker_threshold', { target: 'breakerThreshold', parse: integer(1) }],
-  ['breaker_cooldown_ms', { target: 'breakerCooldownMs', parse: integer(1) }],
-  ['max_entries', { target: 'maxEntries', stores: ['memory'], parse: integer(1) }],
-  ['max_bytes', { target: 'maxBytes', stores: ['memory', 'file'], parse: integer(1) }],
+  ['breaker_threshold', { target: 'breakerThreshold', parse: integer('breakerThreshold') }],
+  ['breaker_cooldown_ms', { target: 'breakerCooldownMs', parse: integer('breakerCooldownMs') }],
+  ['max_entries', { target: 'maxEntries', stores: ['memory'], parse: integer('maxEntries') }],
+  ['max_bytes', { target: 'maxBytes', stores: ['memory', 'file'], parse: integer('maxBytes') }],
   ['clone', { target: 'clone', stores: ['memory'], parse: parseBoolean }],
   ['username', { target: 'username', stores: ['memcached'], parse: parseString }],
   ['password', { target: 'password', stores: ['memcached'], parse: parseString }],
-  ['timeout_ms', { target: 'timeoutMs', stores: ['memcached'], parse: integer(1) }],
-  ['retries', { target: 'retries', stores: ['memcached'], parse: integer(1) }],
-  ['max_value_bytes', { target: 'maxValueBytes', stores: ['memcached'], parse: integer(1) }],
+  ['timeout_ms', { target: 'timeoutMs', stores: ['memcached'], parse: integer('timeoutMs') }],
+  ['retries', { target: 'retries', stores: ['memcached'], parse: integer('retries') }],
+  ['max_value_bytes', { target: 'maxValueBytes', stores: ['memcached'], parse: integer('maxValueBytes') }],
   ['signing_keys', { target: 'signingKeys', stores: ['memcached'], parse: parseSecretList }],
-  ['sweep_interval_ms', { target: 'sweepIntervalMs', stores: ['file'], parse: integer(1) }],
+  ['sweep_interval_ms', { target: 'sweepIntervalMs', stores: ['file'], parse: integer('sweepIntervalMs') }],
   ['verify_reads', { target: 'verifyReads', stores: ['file'], parse: choice(['once', 'always']) }],
 ]);
 const OPTION_NAMES: readonly string[] = [...OPTIONS.keys()];
@@ -243,6 +246,10 @@ function readRegionNames(entries: readonly RawEntry[], syntax: Syntax): string[]
   }
   const seen = new Set<string>();
   for (const name of names) {
+    // Before anything is keyed by the name: "__proto__" would otherwise become a prototype.
+    if (RESERVED_REGION_NAMES.includes(syntax.env ? name.toLowerCase() : name)) {
+      throw new CacheConfigError(reservedRegionName(name, `"${key}"`));
+    }
     if (!REGION_NAME.test(name)) {
       throw new CacheConfigError(
         `Invalid region name ${JSON.stringify(name)} in "${key}": use letters, digits, "_" and "-" only.`,
@@ -425,7 +432,7 @@ function buildRegion(name: string, global: Scope, own: Scope, syntax: Syntax): R
 
 function parseType(entry: RawEntry): StoreName {
   const text = typeof entry.value === 'string' ? entry.value.trim().toLowerCase() : undefined;
-  const store = text === undefined ? undefined : TYPE_NAMES[text];
+  const store = text !== undefined && Object.hasOwn(TYPE_NAMES, text) ? TYPE_NAMES[text] : undefined;
   if (store) {
     return store;
   }
@@ -497,6 +504,9 @@ function parsePath(entry: RawEntry): string {
   if (path === '') {
     throw badValue(entry.key, entry.value, 'a directory path, e.g. "/var/cache/app"');
   }
+  if (path.includes('\0')) {
+    throw new CacheConfigError(nulInPath(entry.key, 'the cache configuration'));
+  }
   return path;
 }
 
@@ -514,13 +524,26 @@ function parseBoolean(entry: RawEntry): boolean {
   throw badValue(entry.key, value, 'a boolean: true/false, 1/0, yes/no or on/off');
 }
 
-function parseNumber(entry: RawEntry, min: number, integerOnly: boolean, expected: string): number {
-  const { value } = entry;
-  const number =
-    typeof value === 'number' ? value : typeof value === 'string' && NUMERIC.test(value.trim()) ? Number(value) : NaN;
-  if (!Number.isFinite(number) || number < min || (integerOnly && !Number.isInteger(number))) {
-    throw badValue(entry.key, value, expected);
+function readNumber(value: unknown): number {
+  return typeof value === 'number' ? value : typeof value === 'string' && NUMERIC.test(value.trim()) ? Number(value) : NaN;
+}
+
+function parseInteger(entry: RawEntry, bounds: IntegerBounds): number {
+  const number = readNumber(entry.value);
+  if (!Number.isInteger(number) || number < bounds.min || (bounds.max !== undefined && number > bounds.max)) {
+    const why = bounds.why !== undefined && bounds.max !== undefined && number > bounds.max ? ` (${bounds.why})` : '';
+    throw badValue(entry.key, entry.value, describeBounds(bounds) + why);
   }
+  return number;
+}
+
+/** Seconds ≥ 0 that make a valid ttl: the same rules as forRoot's (no 1e20, none that rounds to 0 ms). */
+function parseSeconds(entry: RawEntry): number {
+  const number = readNumber(entry.value);
+  if (!Number.isFinite(number) || number < 0) {
+    throw badValue(entry.key, entry.value, 'a number of seconds >= 0 (0 = no expiry), such as 3600');
+  }
+  ttlToMs(number, `"${entry.key}"`);
   return number;
 }
 

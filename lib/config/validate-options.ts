@@ -4,6 +4,14 @@ import { CACHE_METRICS_SINK_METHODS } from '../observability/cache-metrics-sink.
 import type { CacheStore } from '../stores/cache-store.js';
 import { ttlToMs } from '../ttl.js';
 import { closestName } from './closest-name.js';
+import {
+  integerOutOfRange,
+  nulInPath,
+  RESERVED_REGION_NAMES,
+  reservedRegionName,
+  sharedStoreInstance,
+} from './config.messages.js';
+import { describeBounds, INTEGER_BOUNDS, withinBounds, type IntegerBounds, type IntegerOption } from './option-bounds.js';
 import type { ResolvedRegionConfig } from './resolved-region-config.js';
 
 const STORE_NAMES: readonly StoreName[] = ['memory', 'memcached', 'file', 'none'];
@@ -108,13 +116,18 @@ class RegionReader {
     return value === undefined ? fallback : ttlToMs(value, `${this.where} option "${option}"`);
   }
 
-  integer(option: keyof RegionOptions, fallback: number, min: number): number;
-  integer(option: keyof RegionOptions, fallback: undefined, min: number): number | undefined;
-  integer(option: keyof RegionOptions, fallback: number | undefined, min: number): number | undefined {
+  /** An integer within the option's bounds ({@link INTEGER_BOUNDS}). */
+  integer(option: IntegerOption, fallback: number): number;
+  integer(option: IntegerOption, fallback: undefined): number | undefined;
+  integer(option: IntegerOption, fallback: number | undefined): number | undefined {
     const value = this.values[option];
     if (value === undefined) return fallback;
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
-      this.fail(option, `an integer >= ${min}`);
+    const bounds: IntegerBounds = INTEGER_BOUNDS[option];
+    if (!withinBounds(value, bounds)) {
+      const why = bounds.max !== undefined && typeof value === 'number' && value > bounds.max ? bounds.why : undefined;
+      throw new CacheConfigError(
+        integerOutOfRange(option, this.where, describeBounds(bounds), JSON.stringify(value) ?? String(value), why),
+      );
     }
     return value;
   }
@@ -137,6 +150,13 @@ class RegionReader {
     const value = this.values[option];
     if (value === undefined) return undefined;
     if (typeof value !== 'string' || value.length === 0) this.fail(option, 'a non-empty string');
+    return value;
+  }
+
+  /** A directory path: a non-empty string without NUL bytes, which no file system accepts. */
+  path(option: 'dir' | 'lockDir'): string | undefined {
+    const value = this.string(option);
+    if (value?.includes('\0')) throw new CacheConfigError(nulInPath(option, this.where));
     return value;
   }
 }
@@ -219,11 +239,12 @@ function resolveRegion(
   const regionPrefix = checkPrefix(merged.keyPrefix, where);
   const namespace = [appPrefix, regionPrefix, name].filter(Boolean).join(':');
 
-  const servers = merged.servers;
+  const servers = serverList(merged.servers);
   if (kind === 'memcached') {
     if (!Array.isArray(servers) || servers.length === 0) {
       throw new CacheConfigError(
-        `Missing option "servers" in ${where}: a memcached region needs at least one server, e.g. servers: ['127.0.0.1:11211'].`,
+        `Missing option "servers" in ${where}: a memcached region needs at least one server, e.g. servers: ['127.0.0.1:11211'] ` +
+          "(or a comma-separated string such as '10.0.0.1:11211,10.0.0.2:11211').",
       );
     }
     for (const server of servers) {
@@ -235,14 +256,14 @@ function resolveRegion(
     }
   }
   const signingKeys = checkSigningKeys(merged.signingKeys, where);
-  const dir = read.string('dir');
+  const dir = read.path('dir');
   if (kind === 'file' && dir === undefined) {
     throw new CacheConfigError(
       `Missing option "dir" in ${where}: a file region needs a directory, e.g. dir: '/var/cache/myapp'.`,
     );
   }
-  const maxBytes = read.integer('maxBytes', undefined, 1);
-  const timeoutMs = read.integer('timeoutMs', REGION_DEFAULTS.timeoutMs, 1);
+  const maxBytes = read.integer('maxBytes', undefined);
+  const timeoutMs = read.integer('timeoutMs', REGION_DEFAULTS.timeoutMs);
 
   return {
     name,
@@ -255,13 +276,13 @@ function resolveRegion(
     failOpen: read.boolean('failOpen', REGION_DEFAULTS.failOpen),
     lock: read.boolean('lock', REGION_DEFAULTS.lock),
     lockTtlMs: read.ttl('lockTtl', REGION_DEFAULTS.lockTtlMs),
-    lockWaitMs: read.integer('lockWaitMs', REGION_DEFAULTS.lockWaitMs, 0),
-    breakerThreshold: read.integer('breakerThreshold', REGION_DEFAULTS.breakerThreshold, 1),
-    breakerCooldownMs: read.integer('breakerCooldownMs', REGION_DEFAULTS.breakerCooldownMs, 1),
+    lockWaitMs: read.integer('lockWaitMs', REGION_DEFAULTS.lockWaitMs),
+    breakerThreshold: read.integer('breakerThreshold', REGION_DEFAULTS.breakerThreshold),
+    breakerCooldownMs: read.integer('breakerCooldownMs', REGION_DEFAULTS.breakerCooldownMs),
     // A hung memcached delays a call by at most timeoutMs, whatever the client's retries.
     readTimeoutMs: kind === 'memcached' ? timeoutMs : 0,
     memory: {
-      maxEntries: read.integer('maxEntries', REGION_DEFAULTS.maxEntries, 1),
+      maxEntries: read.integer('maxEntries', REGION_DEFAULTS.maxEntries),
       maxBytes: kind === 'memory' ? maxBytes : undefined,
       clone: read.boolean('clone', false),
     },
@@ -270,15 +291,15 @@ function resolveRegion(
       username: read.string('username'),
       password: read.string('password'),
       timeoutMs,
-      retries: read.integer('retries', REGION_DEFAULTS.retries, 1),
-      maxValueBytes: read.integer('maxValueBytes', REGION_DEFAULTS.maxValueBytes, 1),
+      retries: read.integer('retries', REGION_DEFAULTS.retries),
+      maxValueBytes: read.integer('maxValueBytes', REGION_DEFAULTS.maxValueBytes),
       signingKeys,
     },
     file: {
       dir: dir ?? '',
-      lockDir: read.string('lockDir'),
+      lockDir: read.path('lockDir'),
       maxBytes: kind === 'file' ? maxBytes : undefined,
-      sweepIntervalMs: read.integer('sweepIntervalMs', REGION_DEFAULTS.sweepIntervalMs, 1),
+      sweepIntervalMs: read.integer('sweepIntervalMs', REGION_DEFAULTS.sweepIntervalMs),
       verifyReads: read.oneOf<'once' | 'always'>('verifyReads', ['once', 'always'], REGION_DEFAULTS.verifyReads),
     },
   };
@@ -313,17 +334,61 @@ export function resolveRegionsOptions(options: CacheRegionsOptions): ResolvedReg
       'Option "regions" of CacheRegionsModule must name at least one region, e.g. regions: { hot: { store: "memory", ttl: 30 } }.',
     );
   }
-  return Object.entries(regions).map(([name, own]) => {
-    if (!NAME.test(name)) {
-      throw new CacheConfigError(
-        `Invalid region name ${JSON.stringify(name)}: use letters, digits, '_' and '-' only.`,
-      );
-    }
+  const resolved = Object.entries(regions).map(([name, own]) => {
+    checkRegionName(name, 'CacheRegionsModule options "regions"');
     if (!isPlainObject(own)) {
       throw new CacheConfigError(`Region "${name}" must be an object of options, e.g. { store: 'memory', ttl: 30 }.`);
     }
     return resolveRegion(name, own, defaults as Record<string, unknown>, appPrefix);
   });
+  checkStoresNotShared(resolved, regions as Record<string, Record<string, unknown>>);
+  return resolved;
+}
+
+/**
+ * Refuses a region name that is not letters, digits, `_` and `-`, or that JavaScript objects
+ * treat specially (`__proto__`, `constructor`, `prototype`). Shared by `forRoot`, `forRootAsync`
+ * and the flat-config parser.
+ */
+export function checkRegionName(name: string, where: string): void {
+  if (RESERVED_REGION_NAMES.includes(name)) throw new CacheConfigError(reservedRegionName(name, where));
+  if (!NAME.test(name)) {
+    throw new CacheConfigError(
+      `Invalid region name ${JSON.stringify(name)}: use letters, digits, '_' and '-' only.`,
+    );
+  }
+}
+
+/**
+ * `servers` as given: an array as is, a string split at `,` or `;` (the form of environment
+ * variables and of the flat-config parser's `url`), anything else left for the caller to refuse.
+ */
+function serverList(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  return value
+    .split(/[;,]/)
+    .map((server) => server.trim())
+    .filter((server) => server !== '');
+}
+
+/**
+ * A store instance serves exactly one region: two regions on one instance would read each other's
+ * entries (their keys carry no region part inside a store) and clear() each other.
+ */
+function checkStoresNotShared(
+  resolved: readonly ResolvedRegionConfig[],
+  regions: Record<string, Record<string, unknown>>,
+): void {
+  const owners = new Map<CacheStore, string>();
+  for (const region of resolved) {
+    if (typeof region.store === 'string') continue;
+    const first = owners.get(region.store);
+    if (first !== undefined) {
+      const fromDefaults = regions[first].store === undefined || regions[region.name].store === undefined;
+      throw new CacheConfigError(sharedStoreInstance(first, region.name, fromDefaults));
+    }
+    owners.set(region.store, region.name);
+  }
 }
 
 /** Shortest signing key, in bytes of UTF-8: 128 bits. */

@@ -75,7 +75,7 @@ export function fitKey(
   }
   // Too long: hashed (or refused) whatever its characters, so they need no scan.
   if (onLongKey === 'error') {
-    throw new CacheKeyTooLongError(keyTooLongMessage(context, key, byteLength, maxBytes), byteLength, maxBytes);
+    throw new CacheKeyTooLongError(keyTooLongMessage(context, key, byteLength, limits), byteLength, maxBytes);
   }
   return hashedKey(key, limits, context);
 }

@@ -1,3 +1,4 @@
+import type { StoreKeyLimits } from '../stores/cache-store.js';
 import type { KeyContext } from './key-material.js';
 
 /** `LeaseService.expiration()` in region "functions" — or just the region when no method is known. */
@@ -31,16 +32,25 @@ export function keyMaterialMessage(
   return `Cannot build a cache key for ${where(context)}: ${subject}${at} ${problem}. ${fixes}.`;
 }
 
-/** A key over the store's byte limit under `onLongKey: 'error'`. */
-export function keyTooLongMessage(context: KeyContext, key: string, byteLength: number, maxBytes: number): string {
+/**
+ * A key over the store's byte limit under `onLongKey: 'error'`. `limits` is the store's
+ * `keyLimits` (or just its `maxBytes`); its `explain`, when set, says where the figure comes from.
+ */
+export function keyTooLongMessage(
+  context: KeyContext,
+  key: string,
+  byteLength: number,
+  limits: number | Pick<StoreKeyLimits, 'maxBytes' | 'explain'>,
+): string {
   // Name the method when known; otherwise a short head of the key, enough to recognize it
   // without copying a whole (possibly personal) argument list into the logs.
   const subject =
     context.methodName === undefined
       ? `The cache key "${key.length > 40 ? `${key.slice(0, 40)}…` : key}" in ${where(context)}`
       : `The cache key of ${where(context)}`;
+  const { maxBytes, explain } = typeof limits === 'number' ? { maxBytes: limits, explain: undefined } : limits;
   return (
-    `${subject} is ${byteLength} bytes, over the store's limit of ${maxBytes} bytes. ` +
+    `${subject} is ${byteLength} bytes, over the store's limit of ${maxBytes} bytes${explain ? ` (${explain})` : ''}. ` +
     'Pass the `key` option of @Cached to choose shorter key material, or set ' +
     "onLongKey: 'hash' on the region to shorten long keys to a readable head plus a SHA-256 digest."
   );

@@ -1,16 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CACHED_METADATA } from '../cache-regions.constants.js';
-import { createCallKeyer } from '../cached/call-key.js';
-import type { CachedMetadata } from '../decorators/cached.decorator.js';
+import { keyForCall } from '../cached/key-for.js';
 import type { ResolvedRegionConfig } from '../config/resolved-region-config.js';
 import { CacheKeyError, CacheStoreError, CacheUnsupportedError } from '../errors.js';
 import { fitKey } from '../keys/key-builder.js';
+import { lockSpaceKey, userSpaceKey } from '../keys/key-space.js';
 import type { KeyContext } from '../keys/key-material.js';
 import type { CacheMetricsSink, CacheOperation } from '../observability/cache-metrics-sink.js';
 import type { CacheStore, StoreEntry } from '../stores/cache-store.js';
 import { StoreValueTooLargeError } from '../stores/cache-store.js';
+import { checkStoreTtl } from '../config/store-ttl.js';
 import { ttlToMs, type Ttl } from '../ttl.js';
 import { CircuitBreaker } from './circuit-breaker.js';
 import { RateLimitedLogger } from './rate-limited-logger.js';
@@ -18,7 +18,10 @@ import { RegionCounters, type RegionStats } from './region-stats.js';
 
 /** Options of a single write. */
 export interface CacheSetOptions {
-  /** Seconds, or a duration like `'5m'`. Default: the region's ttl. */
+  /**
+   * Seconds, or a duration like `'5m'`; `0` = no expiry. Default: the region's ttl. A ttl that
+   * rounds to 0 ms, or that the store cannot keep, rejects with `CacheConfigError`.
+   */
   ttl?: Ttl;
 }
 
@@ -31,9 +34,6 @@ export interface CachedCallPolicy {
 }
 
 type Producer = () => Promise<unknown>;
-
-/** Appended to a key to name its lock entry; a NUL never occurs in keys built from arguments. */
-const LOCK_SUFFIX = '\u0000lock';
 
 const isThenable = (value: unknown): value is PromiseLike<unknown> =>
   typeof (value as PromiseLike<unknown> | undefined)?.then === 'function';
@@ -53,6 +53,8 @@ export class CacheRegion {
   private readonly inflight = new Map<string, Promise<unknown>>();
   private readonly refreshing = new Map<string, Promise<unknown>>();
   private readonly pendingWrites = new Set<Promise<void>>();
+  /** Flights whose value is computed and only its write is pending. */
+  private readonly valueKnown = new WeakSet<Promise<unknown>>();
   private readonly keyContext: KeyContext;
   private oversizeLogged = false;
   /** Bumped by clear(): flights started earlier do not write their results. */
@@ -105,15 +107,22 @@ export class CacheRegion {
 
   /** Stores a value; `undefined` is not stored (use `null`). */
   async set(key: string, value: unknown, options?: CacheSetOptions): Promise<void> {
-    const ttlMs = options?.ttl === undefined ? undefined : this.ttlOption(options.ttl);
+    // A bad ttl rejects here, before the store is called: it is no store failure.
+    const ttlMs =
+      options?.ttl === undefined ? undefined : this.ttlOption(options.ttl, `region "${this.name}" set() option "ttl"`);
     await this.write(this.fit(key), value, ttlMs, this.config.failOpen);
   }
 
-  /** Removes an entry; `true` when the store reported one. */
+  /**
+   * Removes an entry; `true` when the store reported one.
+   * @throws CacheStoreError when the store could not apply it (whatever `failOpen` says: an
+   *   invalidation that did not happen must not look as if it did).
+   */
   async delete(key: string): Promise<boolean> {
-    this.counters.deletes++;
     const fitted = this.fit(key);
-    return this.guard(() => this.store.delete(fitted), false, this.config.failOpen, 'delete');
+    const removed = await this.invalidate(() => this.store.delete(fitted), 'delete');
+    this.counters.deletes++;
+    return removed;
   }
 
   /** Whether a live entry exists. */
@@ -127,40 +136,40 @@ export class CacheRegion {
    * same key in this process share one `create` run.
    */
   getOrSet<T>(key: string, create: () => T | Promise<T>, options?: CacheSetOptions): Promise<T> {
-    const ttlMs = options?.ttl === undefined ? undefined : this.ttlOption(options.ttl);
+    let ttlMs: number | undefined;
+    try {
+      ttlMs =
+        options?.ttl === undefined
+          ? undefined
+          : this.ttlOption(options.ttl, `region "${this.name}" getOrSet() option "ttl"`);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     return this.lookup(this.fit(key), async () => create(), { ttlMs }) as Promise<T>;
   }
 
-  /** Drops every entry of this region, and only of it. */
+  /**
+   * Drops every entry of this region, and only of it.
+   * @throws CacheStoreError when the store could not apply it (whatever `failOpen` says).
+   */
   async clear(): Promise<void> {
     // Results computed before the clear must not land after it.
     this.epoch++;
     this.inflight.clear();
     this.refreshing.clear();
     await Promise.allSettled([...this.pendingWrites]);
-    await this.guard(() => this.store.clear(), undefined, this.config.failOpen, 'clear');
+    await this.invalidate(() => this.store.clear(), 'clear');
   }
 
   /**
-   * The key `@Cached` uses for `Class.method(...args)` in this region (with its `key` and
+   * The key `@Cached` uses for `target.method(...args)` in this region (with its `key` and
    * `namespace` options), for targeted invalidation: `region.delete(region.keyFor(...))`.
+   * `target` is the class or an instance; pass the instance when the method's `namespace` is a
+   * function of the instance or its `key` reads `this` (the class alone throws CacheKeyError).
+   * Returns the logical key: get()/delete() fit it exactly as @Cached does.
    */
   keyFor(target: Function | object, method: string, args: readonly unknown[]): string {
-    const cls = (typeof target === 'function' ? target : target.constructor) as Function;
-    const fn = (cls.prototype as Record<string, unknown> | undefined)?.[method];
-    if (typeof fn !== 'function') {
-      throw new CacheKeyError(
-        `keyFor() in region "${this.name}": ${cls.name} has no method "${method}". Pass the class (or an instance) and the name of its @Cached method.`,
-      );
-    }
-    const metadata = Reflect.getMetadata(CACHED_METADATA, fn) as CachedMetadata | undefined;
-    if (metadata && metadata.region !== this.name) {
-      throw new CacheKeyError(
-        `keyFor() in region "${this.name}": ${cls.name}.${method}() is cached in region "${metadata.region}". Call keyFor() on that region.`,
-      );
-    }
-    // The logical key: get()/delete() fit it exactly as @Cached does (fitting twice would hash twice).
-    return createCallKeyer(this.name, cls.name, method, metadata?.options, (key) => key)(args);
+    return keyForCall(this.name, target, method, args);
   }
 
   /** Counters since start, and the store's own figures where cheap. */
@@ -198,7 +207,10 @@ export class CacheRegion {
   async setStream(key: string, source: Readable, options?: CacheSetOptions): Promise<void> {
     const setStream = this.store.setStream;
     if (!setStream) throw this.unsupported('setStream');
-    const ttlMs = options?.ttl === undefined ? this.config.ttlMs : this.ttlOption(options.ttl);
+    const ttlMs =
+      options?.ttl === undefined
+        ? this.config.ttlMs
+        : this.ttlOption(options.ttl, `region "${this.name}" setStream() option "ttl"`, false);
     const fitted = this.fit(key);
     const expiresAt = ttlMs === 0 ? 0 : Date.now() + ttlMs;
     await this.guard(
@@ -211,7 +223,8 @@ export class CacheRegion {
   }
 
   /**
-   * Fits a logical key into the store's limits (hash or error, per `onLongKey`).
+   * The store key of a logical key: in the user key space (never an internal entry's key), fitted
+   * into the store's limits (hash or error, per `onLongKey`).
    * @internal
    */
   fit(key: string, context: KeyContext = this.keyContext): string {
@@ -220,7 +233,7 @@ export class CacheRegion {
         `Invalid cache key ${JSON.stringify(key) ?? String(key)} for region "${this.name}": use a non-empty string (or region.keyFor(Class, 'method', args)).`,
       );
     }
-    return fitKey(key, this.store.keyLimits, this.config.onLongKey, context);
+    return fitKey(userSpaceKey(key), this.store.keyLimits, this.config.onLongKey, context);
   }
 
   /** Counts a call that ran uncached on purpose. @internal */
@@ -243,10 +256,7 @@ export class CacheRegion {
    */
   lookup(key: string, produce: Producer, policy: CachedCallPolicy): Promise<unknown> {
     const pending = this.inflight.get(key);
-    if (pending !== undefined) {
-      this.countCoalesced();
-      return pending;
-    }
+    if (pending !== undefined) return this.joinFlight(pending);
     let entry: StoreEntry | undefined | Promise<StoreEntry | undefined>;
     try {
       entry = this.breaker.allows() ? this.readRaw(key) : undefined;
@@ -300,18 +310,31 @@ export class CacheRegion {
     }
     // A caller that arrived while the store answered may have started the computation.
     const pending = this.inflight.get(key);
-    if (pending !== undefined) {
-      this.countCoalesced();
-      return pending;
-    }
+    if (pending !== undefined) return this.joinFlight(pending);
     this.counters.misses++;
     if (this.metrics !== undefined) this.metrics.miss(this.name, 'get');
     return this.run(key, produce, policy);
   }
 
   /**
+   * A caller of a key whose computation is under way waits for it: counted as a hit once the
+   * value is known (only its write is pending), as coalesced while it is still being computed.
+   */
+  private joinFlight(flight: Promise<unknown>): Promise<unknown> {
+    if (this.valueKnown.has(flight)) {
+      this.counters.hits++;
+      if (this.metrics !== undefined) this.metrics.hit(this.name, 'get');
+    } else {
+      this.countCoalesced();
+    }
+    return flight;
+  }
+
+  /**
    * Computes and stores a value, registered in `flights` (misses wait on `inflight`; background
    * refreshes of stale entries go in `refreshing`, so callers keep getting the stale value).
+   * Write-through: the flight settles once the entry is stored (or its write failed or outlived
+   * the region's timeout), so whoever reads next, in any process, finds it.
    */
   private run(
     key: string,
@@ -321,26 +344,60 @@ export class CacheRegion {
   ): Promise<unknown> {
     const epoch = this.epoch;
     const locked = this.config.lock && this.store.add !== undefined;
-    const flight = locked ? this.produceUnderLock(key, produce, policy, epoch) : produce();
+    const flight: Promise<unknown> = locked
+      ? this.produceUnderLock(key, produce, policy, epoch)
+      : produce().then((value) => {
+          if (value === undefined || epoch !== this.epoch || policy.unless?.(value)) return value;
+          const writing = this.write(key, value, policy.ttlMs, true);
+          if (writing === undefined) return value;
+          this.valueKnown.add(flight);
+          return this.withinTimeout(writing).then(() => value);
+        });
     flights.set(key, flight);
     const settle = () => {
       if (flights.get(key) === flight) flights.delete(key);
     };
-    flight.then(
-      (value) => {
-        if (locked || value === undefined || epoch !== this.epoch || policy.unless?.(value)) {
-          settle();
-          return;
-        }
-        // Callers get the value now; the flight stays open until the write lands so a caller
-        // arriving meanwhile does not compute again.
-        const writing = this.write(key, value, policy.ttlMs, true);
-        if (writing) writing.finally(settle);
-        else settle();
-      },
-      settle,
-    );
+    flight.then(settle, settle);
     return flight;
+  }
+
+  /**
+   * `write` (which never rejects: it fails open), awaited for at most the region's timeout; a
+   * later outcome still lands or counts as an error on its own.
+   */
+  private withinTimeout(write: Promise<void>): Promise<void> {
+    const ms = this.config.readTimeoutMs;
+    if (ms <= 0) return write;
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      write.then(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  /**
+   * Runs an invalidation (`delete`, `clear`). Unlike reads and fills it never fails open, and it is
+   * tried even while the circuit breaker is open: a caller that invalidates needs it done or to
+   * know it was not.
+   */
+  private async invalidate<T>(operation: () => T | Promise<T>, name: CacheOperation): Promise<T> {
+    const started = this.metrics === undefined ? 0 : performance.now();
+    try {
+      const result = await operation();
+      this.breaker.success();
+      if (this.metrics !== undefined) this.metrics.latency(this.name, name, performance.now() - started);
+      return result;
+    } catch (error) {
+      if (this.metrics !== undefined) this.metrics.latency(this.name, name, performance.now() - started);
+      this.breaker.failure();
+      this.storeFailed(name, error);
+      throw new CacheStoreError(
+        `Region "${this.name}": ${name}() was not applied, the ${this.store.kind} store failed: ${error instanceof Error ? error.message : String(error)}. Entries it was to remove may still be served; check the store and retry.`,
+        { cause: error },
+      );
+    }
   }
 
   /**
@@ -355,7 +412,8 @@ export class CacheRegion {
     epoch: number,
   ): Promise<unknown> {
     const add = this.store.add!.bind(this.store);
-    const lockKey = this.fit(`${key}${LOCK_SUFFIX}`);
+    // Internal key space: no user key can name it (see keys/key-space.ts); always hashed when long.
+    const lockKey = fitKey(lockSpaceKey(key), this.store.keyLimits, 'hash', this.keyContext);
     const token = randomUUID();
     const deadline = Date.now() + this.config.lockWaitMs;
     let held = false;
@@ -550,7 +608,7 @@ export class CacheRegion {
     if (this.oversizeLogged) return;
     this.oversizeLogged = true;
     this.logger.log(
-      `Region "${this.name}": a value of ${error.byteLength} bytes exceeds the ${this.store.kind} store's limit of ${error.maxBytes} bytes and was not cached (logged once; see stats().oversize). Raise maxValueBytes (and memcached's -I item size) or cache smaller values.`,
+      `Region "${this.name}": a value ${Number.isFinite(error.byteLength) ? `of ${error.byteLength} bytes` : 'too large to measure'} exceeds the ${this.store.kind} store's limit of ${error.maxBytes} bytes and was not cached (logged once; see stats().oversize). ${error.remedy === undefined ? 'Cache smaller values.' : `Cache smaller values, or ${error.remedy}.`}`,
     );
   }
 
@@ -566,7 +624,7 @@ export class CacheRegion {
     if (this.metrics !== undefined) this.metrics.error(this.name, operation);
     this.logger.warn(
       `store:${this.name}`,
-      `Region "${this.name}": ${this.store.kind} store ${operation}() failed, running uncached: ${error instanceof Error ? error.message : String(error)}`,
+      `Region "${this.name}": ${this.store.kind} store ${operation}() failed, ${operation === 'delete' || operation === 'clear' ? 'not applied' : 'running uncached'}: ${error instanceof Error ? error.message : String(error)}`,
     );
   }
 
@@ -583,7 +641,18 @@ export class CacheRegion {
     );
   }
 
-  private ttlOption(ttl: Ttl): number {
-    return ttlToMs(ttl, `region "${this.name}" set() option "ttl"`);
+  /**
+   * A ttl for this region in ms: a valid {@link Ttl} that the region's store can keep, counting the
+   * region's `staleTtl` when entries written with it also live that long (`withStaleTtl`; not for
+   * streams). `where` names the option in the message, e.g. `region "files" set() option "ttl"`.
+   * Throws `CacheConfigError` before any store call, so a bad ttl is never a store failure. Also
+   * for `@Cached`'s `ttl` at bootstrap.
+   * @internal
+   */
+  ttlOption(ttl: Ttl, where: string, withStaleTtl = true): number {
+    const ttlMs = ttlToMs(ttl, where);
+    const staleTtlMs = withStaleTtl ? this.config.staleTtlMs : 0;
+    checkStoreTtl(this.store, ttlMs, staleTtlMs, where, typeof ttl === 'string' ? JSON.stringify(ttl) : String(ttl));
+    return ttlMs;
   }
 }

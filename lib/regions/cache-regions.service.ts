@@ -3,8 +3,10 @@ import { CACHE_REGIONS_CONFIG, CACHE_REGIONS_OPTIONS } from '../cache-regions.co
 import { unconfiguredRegionUsed } from '../cache-regions.messages.js';
 import type { CacheRegionsOptions } from '../cache-regions.options.js';
 import type { ResolvedRegionConfig } from '../config/resolved-region-config.js';
+import { checkStoreTtl, shownSeconds } from '../config/store-ttl.js';
 import { CacheConfigError } from '../errors.js';
 import { GuardedMetricsSink } from '../observability/guarded-metrics-sink.js';
+import type { CacheStore } from '../stores/cache-store.js';
 import { createStore } from '../stores/create-store.js';
 import { CacheRegion } from './cache-region.js';
 import { RateLimitedLogger } from './rate-limited-logger.js';
@@ -28,6 +30,18 @@ function describeBackend(config: ResolvedRegionConfig): string {
 }
 
 /**
+ * Refuses configured lifetimes the store cannot keep (it knows its limit: `maxTtlMs`), so a region
+ * never starts with a ttl whose every write would fail.
+ */
+function checkLifetimes(config: ResolvedRegionConfig, store: CacheStore): void {
+  const where = (option: string) => `region "${config.name}" option "${option}"`;
+  checkStoreTtl(store, config.ttlMs, config.staleTtlMs, where('ttl'), shownSeconds(config.ttlMs));
+  if (config.lock && store.add !== undefined) {
+    checkStoreTtl(store, config.lockTtlMs, 0, where('lockTtl'), shownSeconds(config.lockTtlMs));
+  }
+}
+
+/**
  * All regions of the app by name. Injectable anywhere: `get(name)`, `names()`, `stats()`.
  * Closes every store when the app closes.
  */
@@ -42,16 +56,25 @@ export class CacheRegions implements OnApplicationShutdown {
   ) {
     const logger = new RateLimitedLogger();
     const metrics = options.metrics ? new GuardedMetricsSink(options.metrics, logger) : undefined;
-    for (const config of configs) {
-      const store = createStore(config, {
-        region: config.name,
-        namespace: config.namespace,
-        // Store messages name their region already. Their own topic: a chatty client (memjs logs
-        // every failed operation) must not hide the region's "running uncached" warning.
-        warn: (message) => logger.warn(`store-notice:${config.name}`, message),
-      });
-      this.regions.set(config.name, new CacheRegion(config, store, logger, metrics));
-      logger.log(`Region "${config.name}": ${describeBackend(config)}`);
+    const stores: CacheStore[] = [];
+    try {
+      for (const config of configs) {
+        const store = createStore(config, {
+          region: config.name,
+          namespace: config.namespace,
+          // Store messages name their region already. Their own topic: a chatty client (memjs logs
+          // every failed operation) must not hide the region's "running uncached" warning.
+          warn: (message) => logger.warn(`store-notice:${config.name}`, message),
+        });
+        stores.push(store);
+        checkLifetimes(config, store);
+        this.regions.set(config.name, new CacheRegion(config, store, logger, metrics));
+        logger.log(`Region "${config.name}": ${describeBackend(config)}`);
+      }
+    } catch (error) {
+      // The app will not start: release what the stores made so far opened (sockets, sweep timers).
+      for (const store of stores) void (async () => store.close?.())().catch(() => undefined);
+      throw error;
     }
   }
 

@@ -22,6 +22,12 @@ export interface StoreKeyLimits {
   maxBytes: number;
   /** Characters a key must not contain (e.g. whitespace and control characters for memcached). */
   forbidden?: RegExp;
+  /**
+   * Where `maxBytes` comes from, in a phrase that key-length errors show after the number, e.g.
+   * `memcached's 250-byte key limit less 37 bytes of this region's prefix`. Optional; set it
+   * when the limit is not the backend's plain figure.
+   */
+  explain?: string;
 }
 
 /**
@@ -37,6 +43,15 @@ export interface CacheStore {
   readonly kind: string;
   /** Key limits of this store. */
   readonly keyLimits: StoreKeyLimits;
+  /**
+   * Longest lifetime, in ms, that an entry written now can have in this backend, when it has a
+   * limit (memcached: expiry times are 32-bit Unix seconds, so entries end by 2106-02-07). The
+   * region refuses longer ttls (configured ones at bootstrap, the ttl of a `set()`, `getOrSet()`
+   * or `setStream()` before the store is called) with a `CacheConfigError`, so `set` is never given an expiry it cannot
+   * hold. May be a getter when the limit is an absolute time. Optional; absent = no limit beyond
+   * the `Ttl` type's own (100,000 days).
+   */
+  readonly maxTtlMs?: number;
   /** The entry, or `undefined` when missing or expired. */
   get(key: string): MaybePromise<StoreEntry | undefined>;
   /** Stores an entry, replacing any previous one. */
@@ -81,9 +96,15 @@ export interface StoreContext {
 export class StoreValueTooLargeError extends Error {
   override name = 'StoreValueTooLargeError';
   constructor(
+    /** Size of the value in bytes, as the store measures it; `Infinity` when too large to measure. */
     readonly byteLength: number,
+    /** The store's limit in bytes. */
     readonly maxBytes: number,
+    /** What raises the limit, for the region's log line, e.g. `raise the region's maxBytes`. */
+    readonly remedy?: string,
   ) {
-    super(`value of ${byteLength} bytes exceeds the store's limit of ${maxBytes} bytes`);
+    super(
+      `value of ${Number.isFinite(byteLength) ? `${byteLength} bytes` : 'a size too large to measure'} exceeds the store's limit of ${maxBytes} bytes`,
+    );
   }
 }

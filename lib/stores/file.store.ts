@@ -1,4 +1,4 @@
-import { link, rename, unlink, utimes } from 'node:fs/promises';
+import { link, rename, stat, unlink, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { CacheStoreError, CacheUnsupportedError } from '../errors.js';
@@ -11,6 +11,7 @@ import {
   type StoreKeyLimits,
 } from './cache-store.js';
 import { checkedStream } from './file/checked-stream.js';
+import { probeDirectory } from './file/directory-probe.js';
 import { DiskUsageIndex } from './file/disk-usage-index.js';
 import { decodePayload, encodeEntry } from './file/entry-encoding.js';
 import { encodeHeader, EntryFormatError, isExpired, PayloadKind } from './file/entry-file-format.js';
@@ -47,7 +48,7 @@ import {
   type RegionPaths,
 } from './file/file-paths.js';
 import { HEADER_READ_BYTES, sweepRegion } from './file/region-sweeper.js';
-import { walkRegion } from './file/region-walk.js';
+import { removeEmptyLeaf, walkRegion } from './file/region-walk.js';
 import { VerifiedFiles } from './file/verified-files.js';
 
 /** Options of {@link FileStore} (validated values). */
@@ -83,6 +84,10 @@ const MISSING = Symbol('missing');
  *
  * - Names are SHA-256 digests of the key, fanned out in two directory levels; the header holds the
  *   key itself, checked on every read, so a collision or a copied file reads as a miss.
+ *   A leaf directory exists only while it holds a file: removing the last entry of a leaf removes
+ *   the leaf, and the sweep removes first-level directories left without leaves (and any leaf
+ *   left empty by a crash), so the tree's size follows the entries', however many keys came and
+ *   went: at most one leaf per file, plus up to 256 first-level directories.
  * - Writes go to a temporary file in the target's directory, then `rename()` (`link()` for
  *   `add()`): readers in any process see the old entry or the new one, never a part. A writer
  *   killed midway leaves only a temporary file, which the sweep removes after 5 minutes.
@@ -112,12 +117,19 @@ export class FileStore implements CacheStore {
   private readonly verified: VerifiedFiles | undefined;
   private readonly timer: NodeJS.Timeout;
   private corrupt = 0;
-  /** Damaged files counted already (inode and path). */
+  /** Damaged files that could not be removed, counted already (inode, size, mtime and path). */
   private readonly countedDamage = new Set<string>();
+  /**
+   * Damaged files being removed and counted, by path, for other finders to wait on: a read that
+   * finds the file gone returns once its removal is counted.
+   */
+  private readonly dropping = new Map<string, { ino: number; done: Promise<void> }>();
   private evicted = 0;
   private closed = false;
   private firstScan: Promise<void> | undefined;
   private sweeping: Promise<void> | undefined;
+  /** The check of the directory at startup, which warns when it cannot be used yet. */
+  private readonly startupProbe: Promise<void>;
 
   constructor(
     private readonly options: FileStoreOptions,
@@ -130,6 +142,21 @@ export class FileStore implements CacheStore {
       void this.sweep().catch((error: unknown) => this.sweepFailed(error));
     }, options.sweepIntervalMs);
     this.timer.unref();
+    // An unusable directory does not stop the app (it runs uncached), but is told at once.
+    this.startupProbe = this.ping().catch((error: unknown) =>
+      this.warn(
+        `file region "${context.region}": the directory cannot be used yet: ${(error as Error).message}. ` +
+          'The region runs uncached until it can (the health indicator reports it).',
+      ),
+    );
+  }
+
+  /**
+   * Checks that the region's directory can be written and read (a probe file is written and
+   * removed). For health checks; rejects saying what failed and whether reads still work.
+   */
+  ping(): Promise<void> {
+    return probeDirectory(this.paths.regionDir);
   }
 
   /** The directory holding this region's entries: `<dir>/<region>` (prefixes joined with `.` in front). */
@@ -200,13 +227,14 @@ export class FileStore implements CacheStore {
     const path = this.pathOf(key);
     try {
       await unlink(path);
-      this.index.recordRemoval(path);
-      this.verified?.delete(path);
-      return true;
     } catch (error) {
       if (errorCode(error) === 'ENOENT') return false;
       throw diskError(this.context.region, 'delete', path, error);
     }
+    this.index.recordRemoval(path);
+    this.verified?.delete(path);
+    await this.removeEmptyDirectories(path);
+    return true;
   }
 
   /** Removes this region's entry files, and nothing else: not other regions, not lock files. */
@@ -217,6 +245,7 @@ export class FileStore implements CacheStore {
       for await (const leaf of walkRegion(this.paths.regionDir)) {
         const entries = leaf.names.filter(isEntryName);
         await Promise.all(entries.map((name) => removeFile(join(leaf.dir, name), true)));
+        leaf.emptied = entries.length === leaf.names.length;
       }
     } catch (error) {
       throw diskError(this.context.region, 'clear', this.paths.regionDir, error);
@@ -293,7 +322,7 @@ export class FileStore implements CacheStore {
       await temp.handle.close().catch(() => undefined);
       await removeFile(temp.path);
       if (error instanceof StreamTooLargeError) {
-        throw new StoreValueTooLargeError(error.byteLength + headerBytes, limit ?? 0);
+        throw new StoreValueTooLargeError(error.byteLength + headerBytes, limit ?? 0, "raise the region's maxBytes");
       }
       if (error instanceof StreamWriteError) {
         throw diskError(this.context.region, 'write', path, error.cause);
@@ -334,6 +363,7 @@ export class FileStore implements CacheStore {
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.timer);
+    await this.startupProbe;
     await this.sweeping?.catch(() => undefined);
   }
 
@@ -372,7 +402,11 @@ export class FileStore implements CacheStore {
     } catch (error) {
       throw diskError(this.context.region, 'read', path, error);
     }
-    if (result.status === 'missing') return undefined;
+    if (result.status === 'missing') {
+      // Removed as damaged by a sweep or another read just now: miss once that is counted.
+      await this.dropping.get(path)?.done;
+      return undefined;
+    }
     if (result.status === 'corrupt') {
       await this.dropCorrupt(path, result.ino, result.reason);
       return undefined;
@@ -412,7 +446,7 @@ export class FileStore implements CacheStore {
   private async beforeWrite(size: number): Promise<void> {
     const { maxBytes } = this.options;
     if (maxBytes === undefined) return;
-    if (size > maxBytes) throw new StoreValueTooLargeError(size, maxBytes);
+    if (size > maxBytes) throw new StoreValueTooLargeError(size, maxBytes, "raise the region's maxBytes");
     this.startFirstScan();
     await this.firstScan;
   }
@@ -500,32 +534,80 @@ export class FileStore implements CacheStore {
     if (maxBytes === undefined) return;
     const victims = this.index.takeLeastRecent(maxBytes);
     this.evicted += victims.length;
-    await Promise.all(victims.map((path) => removeFile(path)));
+    await Promise.all(
+      victims.map(async (path) => {
+        await removeFile(path);
+        await this.removeEmptyDirectories(path);
+      }),
+    );
   }
 
   /**
-   * Counts a damaged file, once, and removes it: a read and a sweep (or two reads) that find the
-   * same damaged file both get here, and a file that cannot be removed (read-only disk) may be
-   * found again and again.
+   * Removes a damaged file (inode `ino`) and counts it, once. A read and a sweep (or two reads)
+   * of this process that find the same damaged file both get here: the second waits for the
+   * first, which counts it. Of several processes, the one whose removal succeeds counts it. A
+   * file that cannot be removed (read-only disk) may be found again and again: it counts once per
+   * version (inode, size and modification time). A file replaced meanwhile was overwritten by a
+   * writer.
+   *
+   * (Counting by inode alone would miss damage: a file written later at the same path can get a
+   * removed file's inode number back.)
    */
-  private async dropCorrupt(path: string, ino: number, reason: string): Promise<void> {
-    const id = `${ino}:${path}`;
-    if (!this.countedDamage.has(id)) {
-      // Bounded: forgetting old ones only means a file still damaged and still there counts again.
-      if (this.countedDamage.size >= COUNTED_DAMAGE_MAX) this.countedDamage.clear();
-      this.countedDamage.add(id);
-      this.corrupt += 1;
-      this.warn(corruptEntryMessage(this.context.region, path, reason));
-    }
-    await this.removeIfSame(path, ino);
+  private dropCorrupt(path: string, ino: number, reason: string): Promise<void> {
+    const running = this.dropping.get(path);
+    if (running?.ino === ino) return running.done;
+    // Another version of the file is being dropped: this one after it.
+    const done = (running?.done ?? Promise.resolve())
+      .then(() => this.removeCorrupt(path, ino, reason))
+      .finally(() => {
+        if (this.dropping.get(path)?.done === done) this.dropping.delete(path);
+      });
+    this.dropping.set(path, { ino, done });
+    return done;
   }
 
-  /** Removes the file that was read (inode `ino`) unless a writer replaced it meanwhile. */
-  private async removeIfSame(path: string, ino: number): Promise<void> {
-    if (await removeIfSame(path, ino)) {
-      this.index.recordRemoval(path);
-      this.verified?.delete(path);
+  private async removeCorrupt(path: string, ino: number, reason: string): Promise<void> {
+    if (await this.removeFileIfSame(path, ino)) {
+      this.countCorrupt(path, reason);
+      await this.removeEmptyDirectories(path);
+      return;
     }
+    const current = await stat(path).catch(() => undefined);
+    if (current?.ino !== ino) return;
+    const id = `${ino}:${current.size}:${current.mtimeMs}:${path}`;
+    if (this.countedDamage.has(id)) return;
+    // Bounded: forgetting old ones only means a file still damaged and still there counts again.
+    if (this.countedDamage.size >= COUNTED_DAMAGE_MAX) this.countedDamage.clear();
+    this.countedDamage.add(id);
+    this.countCorrupt(path, reason);
+  }
+
+  private countCorrupt(path: string, reason: string): void {
+    this.corrupt += 1;
+    this.warn(corruptEntryMessage(this.context.region, path, reason));
+  }
+
+  /** Removes the file that was read (inode `ino`), and its emptied directory, unless a writer replaced it meanwhile. */
+  private async removeIfSame(path: string, ino: number): Promise<void> {
+    if (await this.removeFileIfSame(path, ino)) await this.removeEmptyDirectories(path);
+  }
+
+  /** Removes the file that was read (inode `ino`) unless a writer replaced it; resolves whether it did. */
+  private async removeFileIfSame(path: string, ino: number): Promise<boolean> {
+    if (!(await removeIfSame(path, ino))) return false;
+    this.index.recordRemoval(path);
+    this.verified?.delete(path);
+    return true;
+  }
+
+  /**
+   * After an entry file was removed: removes its leaf directory if that left it empty, so
+   * churning keys do not fill the disk with empty directories (up to 65,536 of them, each an
+   * inode and a block, that every sweep would list). A writer that loses its directory to this
+   * makes it again (see `createTempFile`). The sweep removes what is left empty otherwise.
+   */
+  private async removeEmptyDirectories(entryPath: string): Promise<void> {
+    await removeEmptyLeaf(this.paths, entryPath);
   }
 
   private startFirstScan(): void {

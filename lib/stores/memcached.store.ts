@@ -4,7 +4,7 @@ import type { CacheStore, StoreContext, StoreEntry, StoreKeyLimits } from './cac
 import { StoreValueTooLargeError } from './cache-store.js';
 import { decodeEntry, encodeEntry, type EntrySigning } from './memcached/entry-format.js';
 import { EntrySigner } from './memcached/entry-signer.js';
-import { toMemcachedExpiry } from './memcached/expiry.js';
+import { MEMCACHED_MAX_EXPIRY_S, toMemcachedExpiry } from './memcached/expiry.js';
 import { GenerationCache } from './memcached/generation-cache.js';
 import { HashRing } from './memcached/hash-ring.js';
 import {
@@ -53,6 +53,8 @@ export interface MemcachedStoreOptions {
 export const MEMCACHED_GENERATION_MAX_AGE_MS = 1_000;
 /** Milliseconds a failed server is left out of the ring (its keys go to the others) before a retry. */
 export const MEMCACHED_FAILOVER_MS = 5_000;
+/** How a memcached region takes larger values, for the region's oversize log line. */
+const MEMCACHED_SIZE_REMEDY = "raise the region's maxValueBytes (and memcached's -I item size)";
 /** Milliseconds between two attempts of one operation. */
 const RETRY_DELAY_MS = 100;
 
@@ -80,6 +82,13 @@ export class MemcachedStore implements CacheStore {
   /** 250 bytes minus the namespace and generation prefix; no whitespace or control characters. */
   readonly keyLimits: StoreKeyLimits;
   /**
+   * Longest lifetime of an entry written now: memcached keeps expiry times as 32-bit Unix seconds,
+   * so every entry ends by 2106-02-07T06:28:15Z. Shrinks as time passes.
+   */
+  get maxTtlMs(): number {
+    return MEMCACHED_MAX_EXPIRY_S * 1_000 - Date.now();
+  }
+  /**
    * Upper bound, in ms, of one memcached round trip including retries:
    * attempts × 2 × timeoutMs (connect, then answer) + the delays between attempts.
    */
@@ -100,6 +109,8 @@ export class MemcachedStore implements CacheStore {
   private readonly signer: EntrySigner | undefined;
   /** Per server, epoch ms until which it is left out of the ring. */
   private readonly downUntil: number[];
+  /** Per server, whether its last request failed in transport (refused, reset, timed out). */
+  private readonly unreachable: boolean[];
   private anyDownUntil = 0;
   /** Server index that memjs's last `getServer` call returned (memjs calls it synchronously). */
   private lastRouted = 0;
@@ -127,15 +138,20 @@ export class MemcachedStore implements CacheStore {
     }
     this.ring = new HashRing(names);
     this.downUntil = this.servers.map(() => 0);
+    this.unreachable = this.servers.map(() => false);
     this.maxValueBytes = options.maxValueBytes;
     this.signer = options.signingKeys?.length ? new EntrySigner(options.signingKeys) : undefined;
 
     this.nsPart = namespacePart(context.namespace);
     this.generationKey = generationKey(this.nsPart);
     this.pingKeys = this.findPingKeys();
+    const overhead = keyOverheadBytes(this.nsPart);
     this.keyLimits = {
-      maxBytes: MEMCACHED_MAX_KEY_BYTES - keyOverheadBytes(this.nsPart),
+      maxBytes: MEMCACHED_MAX_KEY_BYTES - overhead,
       forbidden: MEMCACHED_FORBIDDEN_KEY_CHARS,
+      explain:
+        `memcached's ${MEMCACHED_MAX_KEY_BYTES}-byte key limit less ${overhead} bytes of this region's ` +
+        `prefix "${this.nsPart}|<generation>|"`,
     };
 
     const attempts = Math.max(1, Math.floor(options.retries));
@@ -256,12 +272,16 @@ export class MemcachedStore implements CacheStore {
     if (failed.length > 0) throw new Error(failed.join('; '));
   }
 
-  /** Server count and how many are currently left out of the ring after failures. */
+  /**
+   * Server count, and how many are down: left out of the ring after failures, or (a lone server
+   * included) whose last request failed in transport — refused, reset or timed out — and that has
+   * not answered since.
+   */
   describe(): Record<string, number> {
     const now = Date.now();
     return {
       servers: this.servers.length,
-      serversDown: this.downUntil.filter((until) => until > now).length,
+      serversDown: this.downUntil.filter((until, index) => until > now || this.unreachable[index]).length,
       maxValueBytes: this.maxValueBytes,
     };
   }
@@ -286,7 +306,7 @@ export class MemcachedStore implements CacheStore {
     if (bytes > this.keyLimits.maxBytes) {
       throw new RangeError(
         `memcached region "${this.region}": key of ${bytes} bytes exceeds the store's limit of ` +
-          `${this.keyLimits.maxBytes} bytes; keys must be fitted to keyLimits first.`,
+          `${this.keyLimits.maxBytes} bytes (${this.keyLimits.explain}); keys must be fitted to keyLimits first.`,
       );
     }
     const generation = this.generation.current();
@@ -303,7 +323,7 @@ export class MemcachedStore implements CacheStore {
   private encode(entry: StoreEntry, cacheKey: string): Buffer {
     const bytes = encodeEntry(entry, this.signing(cacheKey));
     if (bytes.length > this.maxValueBytes) {
-      throw new StoreValueTooLargeError(bytes.length, this.maxValueBytes);
+      throw new StoreValueTooLargeError(bytes.length, this.maxValueBytes, MEMCACHED_SIZE_REMEDY);
     }
     return bytes;
   }
@@ -324,8 +344,12 @@ export class MemcachedStore implements CacheStore {
           this.deadlines.clear();
           this.onDrained?.();
         }
-        if (error) reject(this.failure(op, server, error, valueBytes));
-        else resolve(result as T);
+        if (error) {
+          reject(this.failure(op, server, error, valueBytes));
+        } else {
+          this.unreachable[server] = false;
+          resolve(result as T);
+        }
       };
       this.inFlight++;
       const deadline = this.deadlines.start(() =>
@@ -350,7 +374,7 @@ export class MemcachedStore implements CacheStore {
     const server = this.servers[serverIndex];
     const message = reason instanceof Error ? reason.message : String(reason);
     if (valueBytes !== undefined && message.endsWith('Value too large')) {
-      const error = new StoreValueTooLargeError(valueBytes, this.maxValueBytes);
+      const error = new StoreValueTooLargeError(valueBytes, this.maxValueBytes, MEMCACHED_SIZE_REMEDY);
       error.message =
         `value of ${valueBytes} bytes was refused by memcached ${server.name} as too large: its item ` +
         `size limit (memcached -I) is below the region's maxValueBytes (${this.maxValueBytes}); ` +
@@ -362,7 +386,10 @@ export class MemcachedStore implements CacheStore {
       hint = ' Check the region options "username" and "password" (SASL).';
     } else if (!message.startsWith('MemJS ')) {
       // Not an answer from memcached but a transport failure: refused, reset, or timed out.
+      this.unreachable[serverIndex] = true;
       this.markDown(serverIndex, message);
+    } else {
+      this.unreachable[serverIndex] = false;
     }
     const what = message.replace(/\.$/, '');
     return new Error(`memcached ${op} failed for region "${this.region}" on ${server.name}: ${what}.${hint}`, {

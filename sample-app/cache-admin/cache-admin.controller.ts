@@ -1,5 +1,5 @@
-import { Controller, Delete, Get, NotFoundException, Param } from '@nestjs/common';
-import { CacheRegions, type RegionStats } from '../../lib/index.js';
+import { Controller, Delete, Get, NotFoundException, Param, ServiceUnavailableException } from '@nestjs/common';
+import { CacheRegions, CacheStoreError, type RegionStats } from '../../lib/index.js';
 
 /** `GET /cache/stats` and `DELETE /cache/:region`. Unauthenticated: a sample, not an admin console. */
 @Controller('cache')
@@ -12,7 +12,10 @@ export class CacheAdminController {
     return this.regions.stats();
   }
 
-  /** Drops every entry of one region; 404 for a name that is not configured. */
+  /**
+   * Drops every entry of one region; 404 for a name that is not configured, 503 when the store
+   * could not apply the clear (the old entries may still be served: retry once the store is back).
+   */
   @Delete(':region')
   async clear(@Param('region') name: string): Promise<{ cleared: string }> {
     if (!this.regions.has(name)) {
@@ -20,7 +23,18 @@ export class CacheAdminController {
         `Unknown cache region ${JSON.stringify(name)}; configured regions: ${this.regions.names().join(', ')}.`,
       );
     }
-    await this.regions.get(name).clear();
+    try {
+      await this.regions.get(name).clear();
+    } catch (error) {
+      if (!(error instanceof CacheStoreError)) throw error;
+      throw new ServiceUnavailableException({
+        statusCode: 503,
+        error: 'Service Unavailable',
+        cleared: false,
+        region: name,
+        message: error.message,
+      });
+    }
     return { cleared: name };
   }
 }

@@ -7,6 +7,12 @@ import { isInside, resolveImportPath } from './import-path.js';
 
 const errorCode = (error: unknown): string | undefined => (error as NodeJS.ErrnoException | undefined)?.code;
 
+/** Errors that mean "no such import file" for a name that passed {@link resolveImportPath}. */
+const NOT_FOUND_CODES = new Set(['ENOENT', 'ENOTDIR', 'ENAMETOOLONG', 'ELOOP']);
+
+/** A requested name as error messages echo it: quoted, and cut short so a huge name is not sent back whole. */
+const quoted = (name: string): string => JSON.stringify(name.length > 64 ? `${name.slice(0, 64)}…` : name);
+
 /** Import files, read from the import directory and cached in the `files` region (5 days). */
 @Injectable()
 export class ImportFilesService {
@@ -19,7 +25,7 @@ export class ImportFilesService {
   pathOf(name: string): string {
     const resolved = resolveImportPath(this.importDir, name);
     if ('refused' in resolved) {
-      throw new BadRequestException(`Import file name ${JSON.stringify(name)} refused: ${resolved.refused}.`);
+      throw new BadRequestException(`Import file name ${quoted(name)} refused: ${resolved.refused}.`);
     }
     return resolved.path;
   }
@@ -27,7 +33,8 @@ export class ImportFilesService {
   /**
    * The bytes of the import file at `path` (from {@link pathOf}), cached by path. On a miss the
    * real path is checked again, so a symlink cannot lead outside the directory. Missing files,
-   * directories and escapes are 404 and never cached.
+   * directories, names the file system refuses (too long, symlink loops) and escapes are 404 and
+   * never cached; the answer never shows the absolute path.
    */
   @Cached('files')
   async readFile(path: string): Promise<Buffer> {
@@ -36,7 +43,7 @@ export class ImportFilesService {
     try {
       [realFile, realDir] = await Promise.all([realpath(path), realpath(this.importDir)]);
     } catch (error) {
-      if (errorCode(error) === 'ENOENT' || errorCode(error) === 'ENOTDIR') throw this.notFound(path);
+      if (NOT_FOUND_CODES.has(errorCode(error) ?? '')) throw this.notFound(path);
       throw error;
     }
     if (!isInside(realDir, realFile)) throw this.notFound(path);
@@ -52,6 +59,6 @@ export class ImportFilesService {
 
   private notFound(path: string): NotFoundException {
     // Name the file relative to the import directory only: the absolute layout is not the client's business.
-    return new NotFoundException(`No import file ${JSON.stringify(relative(this.importDir, path))}.`);
+    return new NotFoundException(`No import file ${quoted(relative(this.importDir, path))}.`);
   }
 }

@@ -33,7 +33,7 @@ describeMemcached('sample app with MEMCACHED_SERVERS', () => {
       breakerOpen: false,
       responseTime: expect.any(Number),
     });
-    expect(health.body.details.files).toEqual({ status: 'up', store: 'file', breakerOpen: false });
+    expect(health.body.details.files).toEqual({ status: 'up', store: 'file', breakerOpen: false, responseTime: expect.any(Number) });
   });
 
   it('caches per user on memcached, shared by two app instances', async () => {
@@ -60,6 +60,24 @@ describeMemcached('sample app with MEMCACHED_SERVERS', () => {
     expect(elsewhere.computedAt).not.toBe(before.computedAt);
   });
 
+  it('DELETE /cache/functions answers 503 when memcached cannot apply the clear, and 200 once it is back', async () => {
+    const before = (await first.http.get(LEASE).set('x-user', 'carol').expect(200)).body;
+    memcached.pause();
+    try {
+      const refused = await first.http.delete('/cache/functions').expect(503);
+      expect(refused.body).toMatchObject({
+        statusCode: 503,
+        cleared: false,
+        region: 'functions',
+        message: expect.stringMatching(/clear\(\) was not applied/),
+      });
+    } finally {
+      memcached.resume();
+    }
+    await first.http.delete('/cache/functions').expect(200, { cleared: 'functions' });
+    expect((await first.http.get(LEASE).set('x-user', 'carol').expect(200)).body.run).toBe(before.run + 1);
+  });
+
   it('keeps answering when memcached stops (fail open), and /health says functions is degraded', async () => {
     const cached = (await first.http.get(LEASE).set('x-user', 'alice').expect(200)).body;
     await memcached.stop();
@@ -77,7 +95,7 @@ describeMemcached('sample app with MEMCACHED_SERVERS', () => {
       failOpen: true,
       message: expect.stringMatching(/ping failed.+127\.0\.0\.1.+running calls uncached \(fail-open\)$/),
     });
-    expect(health.body.info.files).toEqual({ status: 'up', store: 'file', breakerOpen: false });
+    expect(health.body.info.files).toEqual({ status: 'up', store: 'file', breakerOpen: false, responseTime: expect.any(Number) });
 
     const metrics = (await first.http.get('/metrics').expect(200)).text;
     expect(metrics).toMatch(/^cache_regions_errors_total\{region="functions",operation="get"\} [1-9]\d*$/m);

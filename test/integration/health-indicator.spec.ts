@@ -82,7 +82,7 @@ describeMemcached('CacheRegionsHealthIndicator', () => {
       functions: { status: 'up', store: 'memcached', breakerOpen: false, responseTime: expect.any(Number) },
       strict: { status: 'up', store: 'memcached', breakerOpen: false, responseTime: expect.any(Number) },
       hot: { status: 'up', store: 'memory', breakerOpen: false },
-      files: { status: 'up', store: 'file', breakerOpen: false },
+      files: { status: 'up', store: 'file', breakerOpen: false, responseTime: expect.any(Number) },
     });
     const result = await health.check([() => indicator.isHealthy()]);
     expect(result.status).toBe('ok');
@@ -155,9 +155,9 @@ describeMemcached('CacheRegionsHealthIndicator', () => {
     const result = await health.check(indicator.indicators({ regions: ['hot', 'files'] }));
     expect(result).toEqual({
       status: 'ok',
-      info: { hot: { status: 'up', store: 'memory', breakerOpen: false }, files: { status: 'up', store: 'file', breakerOpen: false } },
+      info: { hot: { status: 'up', store: 'memory', breakerOpen: false }, files: { status: 'up', store: 'file', breakerOpen: false, responseTime: expect.any(Number) } },
       error: {},
-      details: { hot: { status: 'up', store: 'memory', breakerOpen: false }, files: { status: 'up', store: 'file', breakerOpen: false } },
+      details: { hot: { status: 'up', store: 'memory', breakerOpen: false }, files: { status: 'up', store: 'file', breakerOpen: false, responseTime: expect.any(Number) } },
     });
     await expect(indicator.check('filez')).rejects.toThrow(CacheConfigError);
     await expect(indicator.check('hot', { timeoutMs: 0 })).rejects.toThrow(

@@ -88,9 +88,14 @@ describe('@InjectRegion and CacheRegion', () => {
   });
 
   it('honours a per-call ttl', async () => {
+    // The 300 ms pass when the test moves the clock: no window a busy machine could miss.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    onTestFinished(() => {
+      vi.useRealTimers();
+    });
     await notes.set('brief', 'v', { ttl: '300ms' });
     expect(await notes.get('brief')).toBe('v');
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    vi.setSystemTime(Date.now() + 400);
     expect(await notes.get('brief')).toBeUndefined();
   });
 
@@ -137,6 +142,11 @@ describe('@InjectRegion and CacheRegion', () => {
 
   it('fails open: store errors are misses, counted, and the breaker stops calling the store', async () => {
     const flakyRegion = app.get(CacheRegions).get('flaky');
+    // The breaker's 200 ms cool-down ends when the test moves the clock, not during the loop.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    onTestFinished(() => {
+      vi.useRealTimers();
+    });
     flaky.failing = true;
     for (let i = 0; i < 10; i++) {
       expect(await flakyRegion.get('k')).toBeUndefined();
@@ -151,7 +161,7 @@ describe('@InjectRegion and CacheRegion', () => {
     expect(stats.misses).toBe(10);
 
     flaky.failing = false;
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    vi.setSystemTime(Date.now() + 250);
     await flakyRegion.set('k', 'back');
     expect(await flakyRegion.get('k')).toBe('back');
     expect(flakyRegion.stats().breakerOpen).toBe(false);

@@ -146,13 +146,14 @@ describeMemcached('memcached regions', () => {
     const stats = region.stats();
     expect(stats.errors).toBeGreaterThanOrEqual(3);
     expect(stats.breakerOpen).toBe(true);
-    // Once the breaker is open the store costs nothing.
-    expect(Math.max(...during.slice(5))).toBeLessThan(50);
+    // Once the breaker is open no call waits for the store (timeoutMs is 200); the margin is for
+    // a busy machine.
+    expect(Math.max(...during.slice(5))).toBeLessThan(200);
 
     await memcached.restart();
     // Caching resumes by itself after the cool-down (spec: within 10 s by default).
     let resumed = false;
-    for (let i = 0; i < 40 && !resumed; i++) {
+    for (let i = 0; i < 100 && !resumed; i++) {
       await sleep(100);
       const before = runs.count;
       await leases.expiration(user, 'back');
@@ -172,18 +173,23 @@ describeMemcached('memcached regions', () => {
       for (let i = 0; i < 5; i++) {
         const { value, ms } = await timed(() => leases.expiration(user, `hung-${i}`));
         expect(value).toBe(`7:hung-${i}:${runs.count}`);
-        // timeoutMs is 200: a read never holds a caller much longer.
-        expect(ms).toBeLessThan(200 + 300);
+        // timeoutMs is 200: a read, then the write of the result, each give up after it. A hung
+        // store would hold the caller until SIGCONT; the rest is margin for a busy machine.
+        expect(ms).toBeLessThan(2 * 200 + 1_500);
       }
       expect(region.stats().errors).toBeGreaterThanOrEqual(5);
     } finally {
       memcached.resume();
     }
-    await sleep(1_500);
-    const before = runs.count;
-    await leases.expiration(user, 'after');
-    await sleep(50);
-    await leases.expiration(user, 'after');
-    expect(runs.count).toBe(before + 1);
+    // Caching resumes once memcached answers again: the value computed next is served next.
+    let resumed = false;
+    for (let i = 0; i < 100 && !resumed; i++) {
+      await sleep(100);
+      await leases.expiration(user, 'after');
+      const before = runs.count;
+      await leases.expiration(user, 'after');
+      resumed = runs.count === before;
+    }
+    expect(resumed).toBe(true);
   });
 });

@@ -11,6 +11,7 @@ import {
   CacheConfigError,
   CacheRegions,
   CacheRegionsModule,
+  CacheStoreError,
   type CacheMetricsSink,
   type CacheOperation,
 } from '../../lib/index.js';
@@ -109,11 +110,17 @@ describe('metrics sink', () => {
     await Promise.all(Array.from({ length: 12 }, (_, i) => prices.price(i % 4))); // 4 misses, 8 coalesced
     await Promise.all(Array.from({ length: 9 }, (_, i) => prices.price(i % 3))); // 9 hits
     const notes = regions.get('notes');
+    // The entry's 50 ms of freshness end when the test moves the clock, not when the machine does.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    onTestFinished(() => {
+      vi.useRealTimers();
+    });
     await notes.set('n', 'text');
     await notes.get('n'); // hit
     await notes.get('absent'); // miss
-    await sleep(80);
+    vi.setSystemTime(Date.now() + 80);
     await notes.get('n'); // stale
+    vi.useRealTimers();
     await notes.has('n');
     await notes.delete('n');
     await notes.clear();
@@ -264,7 +271,8 @@ describeMemcached('metrics sink with a failing store', () => {
 
     for (let i = 0; i < 5; i++) expect(await region.get(`k${i}`)).toBeUndefined();
     await region.set('k', 2);
-    await region.delete('k');
+    // An invalidation that could not be applied rejects, failOpen or not.
+    await expect(region.delete('k')).rejects.toBeInstanceOf(CacheStoreError);
 
     expect(Object.fromEntries(sink.counts)).toEqual({
       'hit remote get': 1,

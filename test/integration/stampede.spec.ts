@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { vi, type TestContext } from 'vitest';
 import {
   Cached,
+  type CacheRegion,
   CacheRegions,
   CacheRegionsModule,
   MemoryStore,
@@ -27,11 +28,13 @@ class QuoteService {
   fail = false;
   /** Milliseconds one run takes. */
   delayMs = 50;
+  /** When set, runs take until it resolves instead (a test decides when a refresh ends). */
+  gate: Promise<void> | undefined;
 
   @Cached('quotes')
   async quote(symbol: string): Promise<string> {
     const run = ++this.runs;
-    await sleep(this.delayMs);
+    await (this.gate ?? sleep(this.delayMs));
     if (this.fail) throw new Error(`upstream down (run ${run})`);
     return `${symbol}#${run}`;
   }
@@ -66,14 +69,42 @@ function fulfilled<T>(results: PromiseSettledResult<T>[]): T[] {
   });
 }
 
+/** A promise the test resolves when it chooses (`open()`): runs wait on it instead of sleeping. */
+function gate(): { closed: Promise<void>; open: () => void } {
+  let open = () => {};
+  const closed = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { closed, open };
+}
+
+/**
+ * Waits until every one of `callers` has had its store read answered (a miss, or a wait for the
+ * flight) while the run is held back, however long a busy machine takes to answer 1,000 reads.
+ */
+async function everyCallerJoined(region: CacheRegion, callers: number): Promise<void> {
+  await vi.waitFor(
+    () => {
+      const { misses, coalesced } = region.stats();
+      expect(misses + coalesced).toBe(callers);
+    },
+    { timeout: 15_000 },
+  );
+}
+
 /** Single-flight tests for one store, with and without `lock`. */
 function singleFlightTests(store: () => RegionOptions): void {
   describe.each([false, true])('lock: %s', (lock) => {
-    const options = (): RegionOptions => ({ ...store(), ttl: 60, lock, lockWaitMs: 5_000 });
+    const options = (): RegionOptions => ({ ...store(), ttl: 60, lock, lockWaitMs: 20_000 });
 
     it(`runs a @Cached method once for ${CALLERS} concurrent callers of a cold key`, async (test) => {
       const app = await createApp(options(), test);
-      const values = fulfilled(await stampede(CALLERS, () => app.quotes.quote('ACME')));
+      const run = gate();
+      app.quotes.gate = run.closed;
+      const calls = stampede(CALLERS, () => app.quotes.quote('ACME'));
+      await everyCallerJoined(app.region, CALLERS);
+      run.open();
+      const values = fulfilled(await calls);
       expect(new Set(values)).toEqual(new Set(['ACME#1']));
       expect(app.quotes.runs).toBe(1);
       expect(app.region.stats()).toMatchObject({ misses: 1, coalesced: CALLERS - 1, hits: 0 });
@@ -85,23 +116,35 @@ function singleFlightTests(store: () => RegionOptions): void {
     it(`runs a getOrSet factory once for ${CALLERS} concurrent callers of a cold key`, async (test) => {
       const app = await createApp(options(), test);
       let runs = 0;
+      const run = gate();
       const create = async () => {
         runs++;
-        await sleep(50);
+        await run.closed;
         return { rate: 1.08, run: runs };
       };
-      const values = fulfilled(await stampede(CALLERS, () => app.region.getOrSet('eur-usd', create)));
+      const calls = stampede(CALLERS, () => app.region.getOrSet('eur-usd', create));
+      await everyCallerJoined(app.region, CALLERS);
+      run.open();
+      const values = fulfilled(await calls);
       expect(values.every((value) => value.run === 1 && value.rate === 1.08)).toBe(true);
       expect(runs).toBe(1);
       expect(app.region.stats()).toMatchObject({ misses: 1, coalesced: CALLERS - 1 });
       // Callers are answered before the write lands; it lands soon after.
-      await vi.waitFor(async () => expect(await app.region.get('eur-usd')).toEqual({ rate: 1.08, run: 1 }));
+      await vi.waitFor(async () => expect(await app.region.get('eur-usd')).toEqual({ rate: 1.08, run: 1 }), {
+        timeout: 15_000,
+      });
     });
 
     it(`gives an error of the method to all ${CALLERS} waiters and caches nothing`, async (test) => {
       const app = await createApp(options(), test);
       app.quotes.fail = true;
-      const results = await stampede(CALLERS, () => app.quotes.quote('ACME'));
+      const run = gate();
+      app.quotes.gate = run.closed;
+      const calls = stampede(CALLERS, () => app.quotes.quote('ACME'));
+      await everyCallerJoined(app.region, CALLERS);
+      run.open();
+      app.quotes.gate = undefined;
+      const results = await calls;
       expect(app.quotes.runs).toBe(1);
       expect(results.every((result) => result.status === 'rejected')).toBe(true);
       const reasons = new Set(results.map((result) => (result as PromiseRejectedResult).reason as Error));
@@ -112,23 +155,27 @@ function singleFlightTests(store: () => RegionOptions): void {
       expect(await app.region.has(app.region.keyFor(QuoteService, 'quote', ['ACME']))).toBe(false);
 
       // Nothing was cached and no lock is left behind: the next call runs again at once, long
-      // before lockWaitMs (5 s) would have let it.
+      // before lockWaitMs (20 s) would have let it, however busy the machine.
       app.quotes.fail = false;
       const started = Date.now();
       expect(await app.quotes.quote('ACME')).toBe('ACME#2');
-      expect(Date.now() - started).toBeLessThan(2_500);
+      expect(Date.now() - started).toBeLessThan(10_000);
       expect(app.quotes.runs).toBe(2);
     });
 
     it(`gives a getOrSet factory's error to all ${CALLERS} waiters and caches nothing`, async (test) => {
       const app = await createApp(options(), test);
       let runs = 0;
+      const run = gate();
       const failing = async (): Promise<number> => {
         runs++;
-        await sleep(50);
+        await run.closed;
         throw new Error('rates unavailable');
       };
-      const results = await stampede(CALLERS, () => app.region.getOrSet('eur-usd', failing));
+      const calls = stampede(CALLERS, () => app.region.getOrSet('eur-usd', failing));
+      await everyCallerJoined(app.region, CALLERS);
+      run.open();
+      const results = await calls;
       expect(runs).toBe(1);
       expect(results.filter((result) => result.status === 'rejected')).toHaveLength(CALLERS);
       expect(await app.region.get('eur-usd')).toBeUndefined();
@@ -139,23 +186,29 @@ function singleFlightTests(store: () => RegionOptions): void {
 
 /**
  * staleTtl tests for one store. memcached's own expiry ticks once a second, but the region checks
- * `freshUntil` and `expiresAt` to the millisecond, so a 1 s ttl and 1.5–4 s of staleTtl are exact
- * on every store. They mostly wait, so they run concurrently (each app has its own service).
+ * `freshUntil` and `expiresAt` to the millisecond, so a 1 s ttl and seconds of staleTtl are exact
+ * on every store. The stale windows are wide (8 s and more) so that a busy machine's slow steps
+ * stay inside them, and refreshes end when the test says. They mostly wait, so they run
+ * concurrently (each app has its own service).
  */
 function staleTests(store: () => RegionOptions): void {
   const TTL_MS = 1_000;
+  const STALE_MS = 8_000;
+  /** Waits for something the region does in the background. */
+  const soon = { timeout: 15_000 };
 
   describe.each([false, true])('lock: %s', (lock) => {
     it('serves the stale value to every caller while exactly one refresh runs', async (test) => {
-      const app = await createApp({ ...store(), ttl: '1s', staleTtl: '4s', lock, lockWaitMs: 2_000 }, test);
+      const app = await createApp({ ...store(), ttl: '1s', staleTtl: '30s', lock, lockWaitMs: 2_000 }, test);
       expect(await app.quotes.quote('ACME')).toBe('ACME#1');
       await sleep(TTL_MS + 200);
 
-      app.quotes.delayMs = 800;
+      const refresh = gate();
+      app.quotes.gate = refresh.closed;
       const first = fulfilled(await stampede(50, () => app.quotes.quote('ACME')));
       expect(new Set(first)).toEqual(new Set(['ACME#1']));
       expect(app.region.stats().stale).toBe(50);
-      await vi.waitFor(() => expect(app.quotes.runs).toBe(2));
+      await vi.waitFor(() => expect(app.quotes.runs).toBe(2), soon);
 
       // While the refresh is still running, callers keep getting the stale value and start none.
       const second = fulfilled(await stampede(50, () => app.quotes.quote('ACME')));
@@ -163,16 +216,17 @@ function staleTests(store: () => RegionOptions): void {
       expect(app.region.stats().stale).toBe(100);
       expect(app.quotes.runs).toBe(2);
 
-      await sleep(app.quotes.delayMs + 200);
+      refresh.open();
+      await vi.waitFor(() => expect(app.region.stats().sets).toBe(2), soon);
       expect(await app.quotes.quote('ACME')).toBe('ACME#2');
       expect(app.quotes.runs).toBe(2);
       expect(app.region.stats()).toMatchObject({ stale: 100, hits: 1, misses: 1 });
     });
 
     it('keeps serving the stale value while refreshes fail, until staleTtl ends', async (test) => {
-      const app = await createApp({ ...store(), ttl: '1s', staleTtl: '1500ms', lock, lockWaitMs: 2_000 }, test);
+      const app = await createApp({ ...store(), ttl: '1s', staleTtl: `${STALE_MS}ms`, lock, lockWaitMs: 2_000 }, test);
       expect(await app.quotes.quote('ACME')).toBe('ACME#1');
-      // The entry is written as the call returns: its staleTtl ends about 2.5 s from here.
+      // The entry is written as the call returns: its staleTtl ends about 9 s from here.
       const storedAt = Date.now();
       await sleep(TTL_MS + 200);
 
@@ -180,21 +234,20 @@ function staleTests(store: () => RegionOptions): void {
       const stale = fulfilled(await stampede(20, () => app.quotes.quote('ACME')));
       expect(new Set(stale)).toEqual(new Set(['ACME#1']));
       // One refresh for the 20 callers; it fails after 50 ms, and the next stale caller tries again.
-      await vi.waitFor(() => expect(app.quotes.runs).toBe(2));
-      await sleep(300);
+      await vi.waitFor(() => expect(app.region.stats().refreshErrors).toBe(1), soon);
       expect(app.quotes.runs).toBe(2);
       expect(await app.quotes.quote('ACME')).toBe('ACME#1');
-      await vi.waitFor(() => expect(app.quotes.runs).toBe(3));
-      await sleep(300);
+      await vi.waitFor(() => expect(app.region.stats().refreshErrors).toBe(2), soon);
+      expect(app.quotes.runs).toBe(3);
       expect(app.region.stats()).toMatchObject({ stale: 21, sets: 1, refreshErrors: 2 });
 
       // Once staleTtl has passed the old value is gone: the call runs the (failing) method.
-      await sleep(Math.max(0, storedAt + TTL_MS + 1_500 + 300 - Date.now()));
+      await sleep(Math.max(0, storedAt + TTL_MS + STALE_MS + 300 - Date.now()));
       await expect(app.quotes.quote('ACME')).rejects.toThrow('upstream down (run 4)');
       app.quotes.fail = false;
       expect(await app.quotes.quote('ACME')).toBe('ACME#5');
       expect(app.region.stats().stale).toBe(21);
-    });
+    }, 60_000);
   });
 }
 

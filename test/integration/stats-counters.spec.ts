@@ -39,12 +39,15 @@ class SquareService {
 
 }
 
+/** When set, RemoteService.square runs until it resolves (the test decides when runs end). */
+const remoteGate: { until?: Promise<void> } = {};
+
 @Injectable()
 class RemoteService {
   @Cached('remote')
   async square(n: number): Promise<number> {
     runs.count++;
-    await sleep(100);
+    await (remoteGate.until ?? sleep(100));
     return n * n;
   }
 
@@ -126,7 +129,7 @@ describe('stats() on memory regions', () => {
 
     // 25 callers after expiry: all get the stale value; one background refresh runs.
     expect(await concurrently(25, () => region.getOrSet('k', create))).toEqual(Array(25).fill(1));
-    await sleep(80); // the refresh finishes and stores 2
+    await vi.waitFor(() => expect(region.stats().sets).toBe(2), { timeout: 15_000 }); // the refresh stored 2
     expect(await region.getOrSet('k', create)).toBe(2);
     expect(computed).toBe(2);
     expect(region.stats()).toMatchObject({ misses: 1, stale: 25, hits: 1, sets: 2, coalesced: 0, errors: 0 });
@@ -185,8 +188,17 @@ describeMemcached('stats() on memcached regions', () => {
     const region = app.get(CacheRegions).get('remote');
 
     // 20 keys × 10 callers: each caller's store read misses; the first to get its answer runs
-    // the method, the 9 others of its key wait for that run.
-    await concurrently(200, (i) => service.square(i % 20));
+    // the method, the 9 others of its key wait for that run. The runs end once every read was
+    // answered, however slow the machine.
+    let endRuns = () => {};
+    remoteGate.until = new Promise((resolve) => {
+      endRuns = resolve;
+    });
+    const calls = concurrently(200, (i) => service.square(i % 20));
+    await vi.waitFor(() => expect(region.stats().misses + region.stats().coalesced).toBe(200), { timeout: 15_000 });
+    endRuns();
+    remoteGate.until = undefined;
+    await calls;
     expect(runs.count).toBe(20);
     await sleep(50); // writes are not awaited by callers
     await concurrently(200, (i) => service.square(i % 20));

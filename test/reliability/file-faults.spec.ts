@@ -292,7 +292,7 @@ describe('file regions under faults', () => {
       const found = await region.get<Buffer>(region.keyFor(ImportService, 'document', [name, SIZE]));
       if (found !== undefined) expect(found.equals(documentBytes(name, SIZE))).toBe(true);
     }
-  }, 30_000);
+  }, 90_000);
 
   describe('on a small tmpfs', () => {
     let tmpfs: Awaited<ReturnType<typeof mountTmpfs>>;

@@ -32,10 +32,11 @@ const FAILOVER_CALLS = SOAK ? 60_000 : 6_000;
 const FAILOVER_PHASE_MS = SOAK ? 6_000 : 1_500;
 /**
  * Generous slack over `timeoutMs` for one call: the event loop of a 2-core CI machine running 64
- * concurrent calls, the method itself and the store's error path. Still far below what an
- * unbounded wait would cost (memjs alone retries for 2 × 2 × timeoutMs + delays).
+ * concurrent calls (and other work: 502 ms was seen with both cores busy), the method itself and
+ * the store's error path. Still below what an unbounded wait would cost (memjs alone retries for
+ * 2 × 2 × timeoutMs + delays; a paused server holds a call for its whole 2 s phase).
  */
-const LATENCY_SLACK_MS = 400;
+const LATENCY_SLACK_MS = 600;
 /** The breaker's cool-down, shorter than the 5 s default so that one 2 s phase sees it reopen and close. */
 const COOLDOWN_MS = 500;
 
@@ -301,7 +302,7 @@ function phaseReport(records: CallRecord[], marks: PhaseMark[], samples: Sample[
   });
 }
 
-async function waitFor(condition: () => Promise<boolean>, timeoutMs = 3_000): Promise<void> {
+async function waitFor(condition: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
   for (const started = Date.now(); !(await condition()); await sleep(20)) {
     if (Date.now() - started > timeoutMs) throw new Error(`condition not met within ${timeoutMs} ms`);
   }

@@ -53,10 +53,10 @@ describe('FileStore across processes', () => {
         }),
       ),
     ];
-    const readers = [0, 1].map(() =>
-      start('file-reader.child.ts', { ...common, writers: WRITERS, durationMs: 3_000 }),
-    );
+    const readers = [0, 1].map(() => start('file-reader.child.ts', { ...common, writers: WRITERS }));
+    // Every writer has stored a value once: from here on, each read finds one.
     await Promise.all([...writers, ...readers].map((child) => child.waitForLine('ready')));
+    for (const reader of readers) reader.send('go');
 
     // Kill the set() writers at staggered moments (most of their time is spent writing), and
     // each streaming writer right after it reports being half-way through a value.
@@ -70,18 +70,24 @@ describe('FileStore across processes', () => {
         writer.process.kill('SIGKILL');
       }),
     ]);
-    killing.catch(() => undefined); // awaited below; a failed read must not leave it unhandled
+    let killed = false;
+    const allKilled = killing.then(() => {
+      killed = true;
+    });
+    allKilled.catch(() => undefined); // awaited below; a failed read must not leave it unhandled
 
-    // This process reads too, in between.
+    // This process reads too, in between, until every writer is dead (and it had a value).
     const ownReads: (number | string | undefined)[] = [];
-    const readUntil = Date.now() + 2_500;
-    while (Date.now() < readUntil) {
+    while (!killed || !ownReads.some((read) => typeof read === 'number')) {
       const entry = await store.get(KEY);
       ownReads.push(entry === undefined ? undefined : checkPattern(entry.value as Buffer, BASE_BYTES, WRITERS));
     }
-    await killing;
+    await allKilled;
     const exits = await Promise.all(writers.map((writer) => writer.exited));
     expect(exits.map((exit) => exit.signal)).toEqual(Array(WRITERS).fill('SIGKILL'));
+    // The readers stop once each has read a whole value at least once.
+    await Promise.all(readers.map((reader) => reader.waitForLine('hit')));
+    for (const reader of readers) reader.send('stop');
 
     const reports = await Promise.all(
       readers.map(async (reader) => {
@@ -105,12 +111,11 @@ describe('FileStore across processes', () => {
     const [fresh, ...stale] = temps;
     const longAgo = new Date(Date.now() - 10 * 60_000);
     await Promise.all(stale.map((path) => utimes(path, longAgo, longAgo)));
-    let left = temps;
-    for (let waited = 0; left.length > 1 && waited < 5_000; waited += 100) {
-      await sleep(100);
-      left = (await regionFiles(store.directory)).temps;
-    }
-    expect(left).toEqual([fresh]);
+    // The sweep timer runs every 100 ms; the first sweep() joins a sweep that may have listed the
+    // files before utimes(), the second starts after it.
+    await store.sweep();
+    await store.sweep();
+    expect((await regionFiles(store.directory)).temps).toEqual([fresh]);
     expect((await regionFiles(store.directory)).entries).toHaveLength(1);
     await store.close();
   });
@@ -123,13 +128,10 @@ describe('FileStore across processes', () => {
       await store.set(key, { value: 'old holder', expiresAt: Date.now() - 1_000, freshUntil: 0 });
     }
     const keys = [...fresh, ...expired];
-    // All children start at the same instant, once loaded (about 0.3 s each).
-    const startAt = Date.now() + 3_000;
-    const racers = [0, 1, 2, 3].map((id) =>
-      start('file-adder.child.ts', { dir: dir.path, region: REGION, id, keys, startAt }),
-    );
+    // All children start at the same instant, once every one is loaded, however long that takes.
+    const racers = [0, 1, 2, 3].map((id) => start('file-adder.child.ts', { dir: dir.path, region: REGION, id, keys }));
     await Promise.all(racers.map((racer) => racer.waitForLine('ready')));
-    expect(Date.now()).toBeLessThan(startAt);
+    for (const racer of racers) racer.send('go');
     const results = await Promise.all(
       racers.map(async (racer) => {
         const { code } = await racer.exited;

@@ -250,8 +250,9 @@ describeMemcached('MemcachedStore', () => {
       const cleared = Date.now();
       while ((await elsewhere.get('k')) !== undefined) await sleep(25);
       const seenAfter = Date.now() - cleared;
-      // The promise: at most the generation's max age, plus one operation.
-      expect(seenAfter).toBeLessThanOrEqual(MEMCACHED_GENERATION_MAX_AGE_MS + 400);
+      // The promise: at most the generation's max age, plus one operation (and a busy machine's
+      // slower polling loop).
+      expect(seenAfter).toBeLessThanOrEqual(MEMCACHED_GENERATION_MAX_AGE_MS + 1_000);
       // And the other instance writes under the new generation from then on.
       await elsewhere.set('k', entry('after'));
       expect((await here.get('k'))?.value).toBe('after');
@@ -392,6 +393,20 @@ describeMemcached('MemcachedStore', () => {
       await expect(store.ping()).rejects.toThrow(addresses[victim]);
     });
 
+    it('counts a lone server that refuses connections as down until it answers again', async () => {
+      const server = await startMemcached();
+      const store = makeStore([server.address], { timeoutMs: 250 });
+      await store.set('k', entry('v'));
+      expect(store.describe()).toMatchObject({ servers: 1, serversDown: 0 });
+      await server.kill();
+      await expect(store.get('k')).rejects.toThrow(server.address);
+      expect(store.describe().serversDown).toBe(1);
+      await server.restart();
+      await store.get('k');
+      expect(store.describe().serversDown).toBe(0);
+      await server.kill();
+    });
+
     it(`takes a failed server back after ${MEMCACHED_FAILOVER_MS / 1_000} s`, async () => {
       const two = await Promise.all([startMemcached(), startMemcached()]);
       const addresses = two.map((s) => s.address);
@@ -409,13 +424,15 @@ describeMemcached('MemcachedStore', () => {
       expect(store.describe().serversDown).toBe(1);
       await two[1].restart();
       await sleep(MEMCACHED_FAILOVER_MS + 100);
-      expect(store.describe().serversDown).toBe(0);
+      // Back in the ring, but counted down until it has answered.
+      expect(store.describe().serversDown).toBe(1);
       // Keys are written to their own server again. (The restart may have lost the generation,
       // hence a fresh look for a key that the ring puts on the second server.)
       await store.get('refresh the generation');
       const back = await keyOnSecond();
       await store.set(back, entry('home again'));
       expect((await store.get(back))?.value).toBe('home again');
+      expect(store.describe().serversDown).toBe(0);
       const raw = rawClient(addresses[1]);
       expect((await raw.get(await store.cacheKey(back))).value).not.toBeNull();
     });
@@ -445,8 +462,10 @@ describeMemcached('MemcachedStore', () => {
       await store.clear();
       expect(resources('TCPSocketWrap')).toBeGreaterThan(sockets);
       await store.close();
-      await sleep(50);
-      expect(resources('TCPSocketWrap')).toBe(sockets);
+      // Closed sockets leave the list once their 'close' has run: wait for it, however long a
+      // busy machine takes (a sleep's own timer is gone when it resolves; vi.waitFor's is not).
+      for (let i = 0; i < 500 && (resources('TCPSocketWrap') > sockets || resources('Timeout') > timers); i++) await sleep(20);
+      expect(resources('TCPSocketWrap')).toBeLessThanOrEqual(sockets);
       expect(resources('Timeout')).toBeLessThanOrEqual(timers);
       await expect(store.get('k1')).rejects.toThrow(/closed/);
       await other.kill();

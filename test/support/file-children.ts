@@ -12,16 +12,19 @@ export interface FileChild {
   waitForLine(line: string, count?: number): Promise<void>;
   /** Resolves when the child has exited, with its exit code or signal. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Sends `line` to the child (see `parentSays` in file-child-args.ts). */
+  send(line: string): void;
 }
 
 /**
  * Starts `test/support/<script>` (a TypeScript module) in its own `node` process through
- * `ts-runner.mjs`, passing `args` as JSON. stderr is kept for error messages.
+ * `ts-runner.mjs`, passing `args` as JSON, and `nodeOptions` to `node` itself (`--expose-gc`).
+ * stderr is kept for error messages.
  */
-export function startFileChild(script: string, args: object): FileChild {
+export function startFileChild(script: string, args: object, nodeOptions: string[] = []): FileChild {
   const scriptPath = fileURLToPath(new URL(`./${script}`, import.meta.url));
-  const child = spawn(process.execPath, [RUNNER, scriptPath, JSON.stringify(args)], {
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const child = spawn(process.execPath, [...nodeOptions, RUNNER, scriptPath, JSON.stringify(args)], {
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
   const lines: string[] = [];
   const waiters: (() => void)[] = [];
@@ -51,5 +54,10 @@ export function startFileChild(script: string, args: object): FileChild {
       await new Promise<void>((resolve) => waiters.push(resolve));
     }
   };
-  return { process: child, lines, waitForLine, exited };
+  // A child killed or exited before a send() would make the write fail: that is not an error here.
+  child.stdin!.on('error', () => undefined);
+  const send = (line: string) => {
+    child.stdin!.write(`${line}\n`);
+  };
+  return { process: child, lines, waitForLine, exited, send };
 }

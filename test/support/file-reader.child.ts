@@ -1,5 +1,5 @@
 import { FileStore } from '../../lib/stores/file.store.js';
-import { childArgs, tellParent } from './file-child-args.js';
+import { childArgs, parentSaid, parentSays, stopListening, tellParent } from './file-child-args.js';
 import { checkPattern } from './file-pattern.js';
 
 /** Arguments of the reader child. */
@@ -9,7 +9,6 @@ export interface ReaderArgs {
   key: string;
   baseBytes: number;
   writers: number;
-  durationMs: number;
 }
 
 /** What the reader child reports on its last line. */
@@ -20,13 +19,14 @@ export interface ReaderReport {
   bad: string[];
 }
 
-// Reads one key with get() and getStream() in turn for `durationMs`, checking every value.
+// Says `ready` once loaded; from the parent's `go` until its `stop`, reads one key with get()
+// and getStream() in turn, checking every value. Says `hit` after the first whole value.
 const args = childArgs<ReaderArgs>();
 const store = new FileStore({ dir: args.dir, sweepIntervalMs: 3_600_000 }, { region: args.region, namespace: args.region });
 const report: ReaderReport = { hits: 0, misses: 0, bad: [] };
 tellParent('ready');
-const until = Date.now() + args.durationMs;
-for (let round = 0; Date.now() < until; round += 1) {
+await parentSays('go');
+for (let round = 0; !parentSaid('stop'); round += 1) {
   let bytes: Buffer | undefined;
   if (round % 2 === 0) {
     bytes = (await store.get(args.key))?.value as Buffer | undefined;
@@ -43,7 +43,11 @@ for (let round = 0; Date.now() < until; round += 1) {
     continue;
   }
   const verdict = checkPattern(bytes, args.baseBytes, args.writers);
-  if (typeof verdict === 'string') report.bad.push(verdict);
-  else report.hits += 1;
+  if (typeof verdict === 'string') {
+    report.bad.push(verdict);
+  } else if (++report.hits === 1) {
+    tellParent('hit');
+  }
 }
+stopListening();
 tellParent(JSON.stringify(report));

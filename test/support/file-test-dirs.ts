@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -26,6 +26,49 @@ export async function listTree(root: string): Promise<{ files: string[]; dirs: s
   };
   await visit(root);
   return { files, dirs };
+}
+
+/** What {@link countFanout} found below a region directory. */
+export interface FanoutCount {
+  /** First-level fan-out directories (`<d0d1>`): at most 256. */
+  firstLevels: number;
+  /** Leaf directories (`<d0d1>/<d2d3>`). */
+  leaves: number;
+  /** Leaf directories with nothing in them. */
+  emptyLeaves: number;
+  /** Files in the leaves (entries and temporary files). */
+  files: number;
+  /** Sum of the sizes of the entry files. */
+  entryBytes: number;
+}
+
+/**
+ * Counts a region's fan-out tree while other processes change it: a directory or file that
+ * vanishes between listing and looking is skipped (so the count is no snapshot).
+ */
+export async function countFanout(regionDir: string): Promise<FanoutCount> {
+  const count: FanoutCount = { firstLevels: 0, leaves: 0, emptyLeaves: 0, files: 0, entryBytes: 0 };
+  const list = (dir: string) => readdir(dir, { withFileTypes: true }).catch(() => undefined);
+  for (const first of (await list(regionDir)) ?? []) {
+    if (!first.isDirectory() || !/^[0-9a-f]{2}$/.test(first.name)) continue;
+    const leaves = await list(join(regionDir, first.name));
+    if (leaves === undefined) continue;
+    count.firstLevels++;
+    for (const leaf of leaves) {
+      const leafDir = join(regionDir, first.name, leaf.name);
+      const names = await list(leafDir);
+      if (names === undefined) continue;
+      count.leaves++;
+      if (names.length === 0) count.emptyLeaves++;
+      for (const name of names) {
+        count.files++;
+        if (/^[0-9a-f]{64}$/.test(name.name)) {
+          count.entryBytes += (await stat(join(leafDir, name.name)).catch(() => undefined))?.size ?? 0;
+        }
+      }
+    }
+  }
+  return count;
 }
 
 /** Entry files (64 hex characters) and temporary files below a region directory. */

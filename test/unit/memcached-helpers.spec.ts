@@ -210,14 +210,20 @@ describe('Deadlines', () => {
   });
 
   it('serves later deadlines after earlier ones settled', async () => {
+    // Fake timers and clock: the second deadline must not pass before the check that it has not,
+    // however slow the machine.
+    vi.useFakeTimers({ toFake: ['Date', 'setTimeout', 'clearTimeout'] });
+    onTestFinished(() => {
+      vi.useRealTimers();
+    });
     const deadlines = new Deadlines(60);
     const expired: number[] = [];
     deadlines.start(() => expired.push(1)).settled = true;
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    await vi.advanceTimersByTimeAsync(30);
     deadlines.start(() => expired.push(2));
-    await new Promise((resolve) => setTimeout(resolve, 45));
+    await vi.advanceTimersByTimeAsync(45);
     expect(expired).toEqual([]); // the first timer fired for a settled entry and re-armed
-    await new Promise((resolve) => setTimeout(resolve, 60));
+    await vi.advanceTimersByTimeAsync(60);
     expect(expired).toEqual([2]);
     deadlines.clear();
   });

@@ -23,7 +23,7 @@ describe('corkWritesPerTick', () => {
       socket.write('get d;');
       expect(socket.writableCorked).toBe(0); // a new tick: the first write goes out at once again
 
-      for (let waited = 0; Buffer.concat(received).length < 24 && waited < 2_000; waited += 10) {
+      for (let waited = 0; Buffer.concat(received).length < 24 && waited < 15_000; waited += 10) {
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
       expect(Buffer.concat(received).toString()).toBe('get a;get b;get c;get d;');

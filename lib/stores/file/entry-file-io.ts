@@ -1,4 +1,4 @@
-import { mkdir, open, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, rmdir, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Readable } from 'node:stream';
 import {
@@ -197,6 +197,15 @@ export interface TempFile {
 }
 
 /**
+ * Times a write tries again when the directory it is creating a file in vanishes under it.
+ * Fan-out directories are removed as soon as they are empty, by any process sharing the region,
+ * so a directory can go between this process's `mkdir` and its `open`; once the temporary file
+ * exists, the directory is not empty and stays. Losing that race many times in a row would
+ * take other processes emptying the same directory again and again in microsecond windows.
+ */
+const VANISHED_DIRECTORY_RETRIES = 50;
+
+/**
  * Creates a new temporary file next to `finalPath` (mode 0600), creating missing directories
  * (mode 0700) on the way: directories appear on first use, never at construction.
  */
@@ -206,8 +215,7 @@ export async function createTempFile(finalPath: string): Promise<TempFile> {
     try {
       return { path, handle: await open(path, 'wx', FILE_MODE) };
     } catch (error) {
-      // A concurrent clear or sweep may remove a directory between mkdir and open: retry a little.
-      if (errorCode(error) !== 'ENOENT' || attempt >= 3) throw error;
+      if (errorCode(error) !== 'ENOENT' || attempt >= VANISHED_DIRECTORY_RETRIES) throw error;
       await makeDirectory(dirname(path));
     }
   }
@@ -215,20 +223,35 @@ export async function createTempFile(finalPath: string): Promise<TempFile> {
 
 /**
  * Creates `dir` and its missing parents (mode 0700), one level at a time: a recursive `mkdir`
- * reports ENOENT on a read-only file system where this reports the real cause, EROFS.
+ * reports ENOENT on a read-only file system where this reports the real cause, EROFS. A parent
+ * removed again before `dir` is made in it (another process pruning empty directories) is made
+ * again.
  */
 export async function makeDirectory(dir: string): Promise<void> {
+  const parent = dirname(dir);
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      await mkdir(dir, { mode: DIR_MODE });
+      return;
+    } catch (error) {
+      const code = errorCode(error);
+      if (code === 'EEXIST') return;
+      if (code !== 'ENOENT' || parent === dir || attempt >= VANISHED_DIRECTORY_RETRIES) throw error;
+      await makeDirectory(parent);
+    }
+  }
+}
+
+/**
+ * Removes `dir` if it is empty. Resolves whether it is gone (removed here or already missing);
+ * a directory that is not empty, or cannot be removed, stays and resolves `false`.
+ */
+export async function removeEmptyDirectory(dir: string): Promise<boolean> {
   try {
-    await mkdir(dir, { mode: DIR_MODE });
+    await rmdir(dir);
+    return true;
   } catch (error) {
-    const code = errorCode(error);
-    if (code === 'EEXIST') return;
-    const parent = dirname(dir);
-    if (code !== 'ENOENT' || parent === dir) throw error;
-    await makeDirectory(parent);
-    await mkdir(dir, { mode: DIR_MODE }).catch((again: unknown) => {
-      if (errorCode(again) !== 'EEXIST') throw again;
-    });
+    return errorCode(error) === 'ENOENT';
   }
 }
 

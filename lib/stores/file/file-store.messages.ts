@@ -10,14 +10,23 @@ import { errorCode } from './entry-file-io.js';
  * {@link CacheStoreError} that keeps the original as `cause`.
  */
 export function diskError(region: string, action: string, path: string, cause: unknown): CacheStoreError {
-  const code = errorCode(cause) ?? 'error';
-  const detail = cause instanceof Error ? cause.message : String(cause);
   return new CacheStoreError(
-    `File store of region "${region}" could not ${action} ${path} (${code}: ${detail}). ` +
+    `File store of region "${region}" could not ${action} ${path} (${systemErrorDetail(cause)}). ` +
       'Check that the cache directory exists, is writable by this process and has free space; ' +
       'until then the region counts each operation as a store failure.',
     { cause },
   );
+}
+
+/**
+ * `ENOENT: no such file or directory, open '…'` once: Node's own messages already start with the
+ * code, so it is added only to messages that lack it.
+ */
+function systemErrorDetail(cause: unknown): string {
+  const code = errorCode(cause);
+  const detail = cause instanceof Error ? cause.message : String(cause);
+  if (code === undefined) return detail;
+  return detail.startsWith(`${code}:`) || detail.startsWith(`${code} `) || detail === code ? detail : `${code}: ${detail}`;
 }
 
 /** Warning for a damaged entry file that was removed. */
@@ -27,8 +36,7 @@ export function corruptEntryMessage(region: string, path: string, reason: string
 
 /** Warning for a periodic sweep that failed. */
 export function sweepFailedMessage(region: string, dir: string, cause: unknown): string {
-  const detail = cause instanceof Error ? cause.message : String(cause);
-  return `File store of region "${region}" could not sweep ${dir} (${detail}); expired and temporary files stay until the next sweep succeeds. Check the directory's permissions.`;
+  return `File store of region "${region}" could not sweep ${dir} (${systemErrorDetail(cause)}); expired and temporary files stay until the next sweep succeeds. Check the directory's permissions.`;
 }
 
 /** Error for `getStream()` of an entry whose value is not bytes or a string. */

@@ -27,8 +27,9 @@ export interface SweepHandlers {
 
 /**
  * One pass over a region: reads every entry file's header, hands expired and damaged ones to
- * `handlers`, removes temporary files older than {@link STALE_TEMP_MS} and this region's stale
- * mutex files, and returns the live entry files found (size and mtime), for LRU accounting.
+ * `handlers`, removes temporary files older than {@link STALE_TEMP_MS}, the directories left
+ * empty and this region's stale mutex files, and returns the live entry files found (size and
+ * mtime), for LRU accounting.
  */
 export async function sweepRegion(
   paths: RegionPaths,
@@ -38,13 +39,16 @@ export async function sweepRegion(
   const now = Date.now();
   for await (const leaf of walkRegion(paths.regionDir)) {
     if (handlers.stopped()) return live;
-    await Promise.all(
+    const kept = await Promise.all(
       leaf.names.map(async (name) => {
         const path = join(leaf.dir, name);
-        if (isTempName(name)) await removeIfOlder(path, now - STALE_TEMP_MS);
-        else if (isEntryName(name)) await sweepEntry(path, now, handlers, live);
+        if (isTempName(name)) return !(await removeIfOlder(path, now - STALE_TEMP_MS));
+        if (isEntryName(name)) return sweepEntry(path, now, handlers, live);
+        return true; // not ours: left alone
       }),
     );
+    // Worth trying only: a file written since keeps the directory, and the removal fails.
+    leaf.emptied = !kept.includes(true);
   }
   const lockNames = await readdir(paths.lockDir).catch(() => [] as string[]);
   for (const name of lockNames.filter((item) => isMutexName(paths, item))) {
@@ -53,27 +57,32 @@ export async function sweepRegion(
   return live;
 }
 
+/** Sweeps one entry file; resolves whether a live entry stays. */
 async function sweepEntry(
   path: string,
   now: number,
   handlers: SweepHandlers,
   live: Map<string, ScannedFile>,
-): Promise<void> {
+): Promise<boolean> {
   const result = await openEntry(path, HEADER_READ_BYTES);
-  if (result.status === 'missing') return;
+  if (result.status === 'missing') return false;
   if (result.status === 'corrupt') {
     await handlers.corrupt(path, result.ino, result.reason);
-    return;
+    return false;
   }
   await result.handle.close();
   if (isExpired(result.header.expiresAt, now)) {
     await handlers.expired(path, result.ino);
-  } else {
-    live.set(path, { size: result.size, mtimeMs: result.mtimeMs });
+    return false;
   }
+  live.set(path, { size: result.size, mtimeMs: result.mtimeMs });
+  return true;
 }
 
-async function removeIfOlder(path: string, cutoffMs: number): Promise<void> {
+/** Removes the file at `path` if it was last modified before `cutoffMs`; resolves whether it did. */
+async function removeIfOlder(path: string, cutoffMs: number): Promise<boolean> {
   const stats = await stat(path).catch(() => undefined);
-  if (stats !== undefined && stats.mtimeMs < cutoffMs) await removeFile(path);
+  if (stats === undefined || stats.mtimeMs >= cutoffMs) return stats === undefined;
+  await removeFile(path);
+  return true;
 }

@@ -19,6 +19,7 @@ import { keyBuilding } from './scenarios/key-building.js';
 import { memcachedHit } from './scenarios/memcached-hit.js';
 import { memcachedOutage } from './scenarios/memcached-outage.js';
 import { memoryHit } from './scenarios/memory-hit.js';
+import { missPath } from './scenarios/miss-path.js';
 import { memoryRss } from './scenarios/memory-rss.js';
 import { stampede } from './scenarios/stampede.js';
 
@@ -33,8 +34,8 @@ function peerVersions(): string {
     .join(', ');
 }
 
-/** In run order; ids for `--only`: memory-hit, memcached-hit, keys, stampede, outage, file, memory-rss. */
-const scenarios: Scenario[] = [memoryHit, memcachedHit, keyBuilding, stampede, memcachedOutage, fileRegion, memoryRss];
+/** In run order; ids for `--only`: memory-hit, memcached-hit, miss-path, keys, stampede, outage, file, memory-rss. */
+const scenarios: Scenario[] = [memoryHit, memcachedHit, missPath, keyBuilding, stampede, memcachedOutage, fileRegion, memoryRss];
 
 const { values } = parseArgs({
   options: {

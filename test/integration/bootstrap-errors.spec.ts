@@ -8,6 +8,7 @@ import {
   type CacheRegionsOptions,
   InjectRegion,
 } from '../../lib/index.js';
+import { bootstrapError } from '../support/regions-app.js';
 
 @Injectable()
 class ReportsService {
@@ -51,17 +52,6 @@ class SyncService {
 const regions: CacheRegionsOptions = {
   regions: { functions: { store: 'memory' }, files: { store: 'memory' } },
 };
-
-async function bootstrapError(metadata: Parameters<typeof Test.createTestingModule>[0]): Promise<Error> {
-  try {
-    const moduleRef = await Test.createTestingModule(metadata).compile();
-    await moduleRef.init();
-    await moduleRef.close();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected bootstrap to fail');
-}
 
 describe('bootstrap checks', () => {
   it('fails on an unknown region in @Cached, naming region, class, method and configured regions', async () => {

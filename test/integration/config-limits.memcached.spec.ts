@@ -5,7 +5,6 @@
  * `servers` may be one comma-separated string.
  */
 import { Injectable, type Type } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import {
   Cached,
   CacheConfigError,
@@ -15,24 +14,12 @@ import {
   type RegionOptions,
 } from '../../lib/index.js';
 import { MemcachedStore } from '../../lib/stores/memcached.store.js';
-import { closeRegionsApps, createRegionsApp } from '../support/regions-app.js';
+import { bootstrapError, closeRegionsApps, createRegionsApp } from '../support/regions-app.js';
 import { describeMemcached, startMemcached, type MemcachedProcess } from '../support/memcached.js';
 
-/** The error a bootstrap with these regions and providers fails with. */
-async function bootstrapError(regions: Record<string, RegionOptions>, providers: Type[] = []): Promise<Error> {
-  try {
-    const moduleRef = await Test.createTestingModule({
-      imports: [CacheRegionsModule.forRoot({ regions })],
-      providers,
-    }).compile();
-    moduleRef.useLogger(false);
-    await moduleRef.init();
-    await moduleRef.close();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected bootstrap to fail');
-}
+/** The error an app with these regions and providers fails to start with. */
+const startupError = (regions: Record<string, RegionOptions>, providers: Type[] = []) =>
+  bootstrapError({ imports: [CacheRegionsModule.forRoot({ regions })], providers });
 
 @Injectable()
 class AbsurdTtlService {
@@ -75,13 +62,13 @@ describeMemcached('ttl limits of a memcached region', () => {
       [1e20, 'Invalid ttl 100000000000000000000 for region "functions" option "ttl": it is longer than any store keeps an entry'],
       ['99999999999d', 'Invalid ttl "99999999999d" for region "functions" option "ttl": it is longer than any store keeps an entry'],
     ])('refuses ttl %j', async (ttl, message) => {
-      const error = await bootstrapError({ functions: functions({ ttl }) });
+      const error = await startupError({ functions: functions({ ttl }) });
       expect(error).toBeInstanceOf(CacheConfigError);
       expect(error.message).toContain(message);
     });
 
     it("refuses a ttl past memcached's last expiry time (2106-02-07), which another store would keep", async () => {
-      const error = await bootstrapError({ functions: functions({ ttl: '36500d' }) });
+      const error = await startupError({ functions: functions({ ttl: '36500d' }) });
       expect(error).toBeInstanceOf(CacheConfigError);
       expect(error.message).toMatch(
         /^Invalid ttl 3153600000 s for region "functions" option "ttl": an entry written now would live beyond what the memcached store can keep, which is until 2106-02-07T06:28:15Z \(\d+ days from now\)\. Use a shorter ttl, or 0 for no expiry\.$/,
@@ -92,24 +79,24 @@ describeMemcached('ttl limits of a memcached region', () => {
     });
 
     it('counts staleTtl into the lifetime, and checks lockTtl of a locking region', async () => {
-      const stale = await bootstrapError({ functions: functions({ ttl: '20000d', staleTtl: '20000d' }) });
+      const stale = await startupError({ functions: functions({ ttl: '20000d', staleTtl: '20000d' }) });
       expect(stale.message).toMatch(
         /^Invalid ttl 1728000000 s for region "functions" option "ttl": an entry written now would live, plus the region's staleTtl of 1728000000 s, beyond what the memcached store can keep/,
       );
-      const lock = await bootstrapError({ functions: functions({ ttl: '1h', lock: true, lockTtl: '36500d' }) });
+      const lock = await startupError({ functions: functions({ ttl: '1h', lock: true, lockTtl: '36500d' }) });
       expect(lock.message).toMatch(/^Invalid ttl 3153600000 s for region "functions" option "lockTtl"/);
     });
 
     it('refuses tiny ttls, also in @Cached options', async () => {
-      const config = await bootstrapError({ functions: functions({ ttl: 0.0004 }) });
+      const config = await startupError({ functions: functions({ ttl: 0.0004 }) });
       expect(config.message).toMatch(/^Invalid ttl 0\.0004 for region "functions" option "ttl": it rounds to 0 ms/);
-      const cached = await bootstrapError({ functions: functions() }, [TinyTtlService]);
+      const cached = await startupError({ functions: functions() }, [TinyTtlService]);
       expect(cached).toBeInstanceOf(CacheConfigError);
       expect(cached.message).toMatch(/^Invalid ttl "0\.4ms" for @Cached\('functions'\) option "ttl" on TinyTtlService\.compute\(\): it rounds to 0 ms/);
     });
 
     it('refuses an absurd ttl in @Cached options', async () => {
-      const error = await bootstrapError({ functions: functions() }, [AbsurdTtlService]);
+      const error = await startupError({ functions: functions() }, [AbsurdTtlService]);
       expect(error).toBeInstanceOf(CacheConfigError);
       expect(error.message).toMatch(/^Invalid ttl 100000000000000000000 for @Cached\('functions'\) option "ttl" on AbsurdTtlService\.compute\(\)/);
     });

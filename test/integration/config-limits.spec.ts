@@ -7,7 +7,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Test } from '@nestjs/testing';
 import {
   CacheConfigError,
   CacheRegions,
@@ -15,19 +14,10 @@ import {
   type CacheRegionsOptions,
   MemoryStore,
 } from '../../lib/index.js';
-import { closeRegionsApps, createRegionsApp } from '../support/regions-app.js';
+import { bootstrapError, closeRegionsApps, createRegionsApp } from '../support/regions-app.js';
 
-async function bootstrapError(module: ReturnType<typeof CacheRegionsModule.forRoot>): Promise<Error> {
-  try {
-    const moduleRef = await Test.createTestingModule({ imports: [module] }).compile();
-    moduleRef.useLogger(false);
-    await moduleRef.init();
-    await moduleRef.close();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected bootstrap to fail');
-}
+/** The error an app with just `module` fails to start with. */
+const startupError = (module: ReturnType<typeof CacheRegionsModule.forRoot>) => bootstrapError({ imports: [module] });
 
 describe('configuration refused at bootstrap', () => {
   let dir: string;
@@ -41,7 +31,7 @@ describe('configuration refused at bootstrap', () => {
 
   it('refuses one store instance given to two regions, which would read each other\'s entries', async () => {
     const store = new MemoryStore({ maxEntries: 100, clone: false });
-    const error = await bootstrapError(CacheRegionsModule.forRoot({ regions: { admin: { store }, public: { store } } }));
+    const error = await startupError(CacheRegionsModule.forRoot({ regions: { admin: { store }, public: { store } } }));
     expect(error).toBeInstanceOf(CacheConfigError);
     expect(error.message).toMatch(/^Regions "admin" and "public" are given the same store instance: .* Give each region its own instance/);
 
@@ -58,7 +48,7 @@ describe('configuration refused at bootstrap', () => {
   });
 
   it('refuses a file region whose dir contains a NUL byte', async () => {
-    const error = await bootstrapError(
+    const error = await startupError(
       CacheRegionsModule.forRoot({ regions: { files: { store: 'file', dir: `${dir}\0evil` } } }),
     );
     expect(error).toBeInstanceOf(CacheConfigError);
@@ -67,7 +57,7 @@ describe('configuration refused at bootstrap', () => {
 
   it('refuses the region name "__proto__" from parsed configuration and leaves Object.prototype alone', async () => {
     const options = JSON.parse('{"regions": {"__proto__": {"store": "memory"}}}') as CacheRegionsOptions;
-    const error = await bootstrapError(CacheRegionsModule.forRoot(options));
+    const error = await startupError(CacheRegionsModule.forRoot(options));
     expect(error).toBeInstanceOf(CacheConfigError);
     expect(error.message).toMatch(/^Invalid region name "__proto__" in CacheRegionsModule options "regions"/);
     expect(Object.getPrototypeOf({})).toBe(Object.prototype);
@@ -78,7 +68,7 @@ describe('configuration refused at bootstrap', () => {
     expect(() =>
       CacheRegionsModule.forRootAsync({ regions: ['constructor'], useFactory: () => ({ regions: {} }) }),
     ).toThrow(/^Invalid region name "constructor" in CacheRegionsModule\.forRootAsync "regions"/);
-    const error = await bootstrapError(
+    const error = await startupError(
       CacheRegionsModule.forRootAsync({
         regions: ['ok'],
         useFactory: async () => ({ regions: { ok: {}, constructor: {} } }),
@@ -105,7 +95,7 @@ describe('configuration refused at bootstrap', () => {
   });
 
   it('refuses a sweep interval that would overflow the timer and become a busy loop', async () => {
-    const error = await bootstrapError(
+    const error = await startupError(
       CacheRegionsModule.forRoot({ regions: { files: { store: 'file', dir, sweepIntervalMs: 30 * 86_400_000 } } }),
     );
     expect(error).toBeInstanceOf(CacheConfigError);

@@ -12,59 +12,15 @@ import { describe, expect, it } from 'vitest';
 import { httpKeyMaterial } from '../../lib/cached/http-key-material.js';
 import { CacheKeyError } from '../../lib/errors.js';
 import { serializeArgs, type KeyContext } from '../../lib/keys/key-material.js';
+import { Account, Deadline, Registry, Tags, TenantUser, User } from '../fixtures/key-suspects.js';
 
 const ctx: KeyContext = { region: 'functions', className: 'Props', methodName: 'apart' };
 const RUNS = { numRuns: 400 };
 
-class HiddenUser {
-  #id: string;
-  constructor(id: string) {
-    this.#id = id;
-  }
-  get id(): string {
-    return this.#id;
-  }
-}
-
-class TenantUser {
-  #tenant: string;
-  constructor(
-    readonly name: string,
-    tenant: string,
-  ) {
-    this.#tenant = tenant;
-  }
-  get tenant(): string {
-    return this.#tenant;
-  }
-}
-
-class Account {
-  constructor(
-    readonly id: string,
-    readonly owner: string,
-  ) {}
-  toJSON(): unknown {
-    return { owner: this.owner };
-  }
-}
-
-class Deadline extends Date {
-  kind = '';
-}
-
-class Registry extends Map<unknown, unknown> {
-  owner = '';
-}
-
-class Tags extends Array<unknown> {
-  source = '';
-}
-
 /** What a method can read of a value, as plain data compared with isDeepStrictEqual. */
 function observe(value: unknown): unknown {
   if (typeof value !== 'object' || value === null) return value;
-  if (value instanceof HiddenUser) return ['HiddenUser', value.id];
+  if (value instanceof User) return ['User', value.id];
   if (value instanceof TenantUser) return ['TenantUser', value.name, value.tenant];
   if (value instanceof Account) return ['Account', value.id, value.owner, value.toJSON()];
   if (value instanceof Deadline) return ['Deadline', value.getTime(), value.kind];
@@ -109,10 +65,10 @@ const primitive = fc.constantFrom<unknown>(0, 1, '1', 'a', null, undefined, true
 
 /** Values a method could tell apart in ways a naive key builder would miss. */
 const deceptive: fc.Arbitrary<unknown> = fc.oneof(
-  small.map((id) => new HiddenUser(id)),
+  small.map((id) => new User(id)),
   fc.tuple(small, small).map(([name, tenant]) => new TenantUser(name, tenant)),
   fc.tuple(small, small).map(([id, owner]) => new Account(id, owner)),
-  fc.tuple(fc.constantFrom(0, 1), small).map(([time, kind]) => Object.assign(new Deadline(time), { kind })),
+  fc.tuple(fc.constantFrom(0, 1), small).map(([time, kind]) => new Deadline(time, kind)),
   fc.tuple(fc.constantFrom(0, 1), fc.option(small, { nil: undefined })).map(([time, tenant]) =>
     tenant === undefined ? new Date(time) : Object.assign(new Date(time), { tenant }),
   ),

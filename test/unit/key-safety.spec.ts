@@ -10,6 +10,7 @@ import { DateTime, Duration, Interval } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { CacheKeyError } from '../../lib/errors.js';
 import { serializeArgs, type KeyContext } from '../../lib/keys/key-material.js';
+import { Account, Admin, Deadline, Registry, Tags, TenantUser, User } from '../fixtures/key-suspects.js';
 
 dayjs.extend(utc);
 dayjs.extend(timezone);
@@ -39,59 +40,6 @@ function expectApart(a: unknown, b: unknown): void {
     return;
   }
   expect(keyA).not.toBe(keyB);
-}
-
-class User {
-  #id: string;
-  constructor(id: string) {
-    this.#id = id;
-  }
-  get id(): string {
-    return this.#id;
-  }
-}
-
-class Account {
-  constructor(
-    readonly id: string,
-    readonly owner: string,
-  ) {}
-  /** A trimmed public view: the id is left out. */
-  toJSON(): unknown {
-    return { owner: this.owner };
-  }
-}
-
-class TenantUser {
-  #tenant: string;
-  constructor(
-    readonly name: string,
-    tenant: string,
-  ) {
-    this.#tenant = tenant;
-  }
-  get tenant(): string {
-    return this.#tenant;
-  }
-}
-
-class Admin extends TenantUser {}
-
-class Deadline extends Date {
-  constructor(
-    time: number,
-    readonly kind: string,
-  ) {
-    super(time);
-  }
-}
-
-class Registry extends Map<string, number> {
-  owner = '';
-}
-
-class Tags extends Array<string> {
-  source = '';
 }
 
 class Opaque {

@@ -88,6 +88,13 @@ export interface RegionOptions {
   /** memcached: values larger than this many bytes are not stored. Default: 1048576 (1 MiB). */
   maxValueBytes?: number;
   /**
+   * memcached: longest life of a failover copy — the value a miss stores on the next server while
+   * its key's own server is out — in seconds or a duration like `'10s'`; `0` = no failover copies
+   * (such keys are misses until their server is back). Kept short so an old copy cannot come back
+   * at a later outage. Default: 10 s.
+   */
+  failoverTtl?: Ttl;
+  /**
    * memcached: HMAC keys (strings of at least 16 bytes). Items are signed with the first key and
    * read only when signed with one of them, for the memcached key they are stored under: nobody
    * without a key can forge or move an entry. List a new key first to rotate. Default: none.

@@ -24,6 +24,7 @@ export {
   StoreValueTooLargeError,
   type CacheStore,
   type StoreEntry,
+  type StoreSetOptions,
   type StoreKeyLimits,
   type StoreContext,
   type MaybePromise,

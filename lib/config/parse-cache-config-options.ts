@@ -56,6 +56,7 @@ export interface ParseCacheConfigOptionsSettings {
  * | `retries`            | `retries`          | integer 1 … 10; memcached only |
  * | `max_value_bytes`    | `maxValueBytes`    | integer ≥ 1; memcached only |
  * | `signing_keys`       | `signingKeys`      | keys separated by `,` (each ≥ 16 bytes); memcached only |
+ * | `failover_ttl`       | `failoverTtl`      | seconds ≥ 0, as `expire`; memcached only |
  * | `sweep_interval_ms`  | `sweepIntervalMs`  | integer 1 … 2147483647; file only |
  * | `verify_reads`       | `verifyReads`      | `once`, `always`; file only |
  *
@@ -151,6 +152,7 @@ const OPTIONS: ReadonlyMap<string, OptionSpec> = new Map<string, OptionSpec>([
   ['retries', { target: 'retries', stores: ['memcached'], parse: integer('retries') }],
   ['max_value_bytes', { target: 'maxValueBytes', stores: ['memcached'], parse: integer('maxValueBytes') }],
   ['signing_keys', { target: 'signingKeys', stores: ['memcached'], parse: parseSecretList }],
+  ['failover_ttl', { target: 'failoverTtl', stores: ['memcached'], parse: seconds }],
   ['sweep_interval_ms', { target: 'sweepIntervalMs', stores: ['file'], parse: integer('sweepIntervalMs') }],
   ['verify_reads', { target: 'verifyReads', stores: ['file'], parse: choice(['once', 'always']) }],
 ]);

@@ -42,6 +42,7 @@ const STORE_OPTIONS: Record<string, readonly StoreName[]> = {
   retries: ['memcached'],
   maxValueBytes: ['memcached'],
   signingKeys: ['memcached'],
+  failoverTtl: ['memcached'],
   dir: ['file'],
   lockDir: ['file'],
   sweepIntervalMs: ['file'],
@@ -68,6 +69,7 @@ export const REGION_DEFAULTS = {
   timeoutMs: 500,
   retries: 2,
   maxValueBytes: 1_048_576,
+  failoverTtlMs: 10_000,
   sweepIntervalMs: 600_000,
   verifyReads: 'once',
 } as const;
@@ -111,7 +113,7 @@ class RegionReader {
     );
   }
 
-  ttl(option: 'ttl' | 'staleTtl' | 'lockTtl', fallback: number): number {
+  ttl(option: 'ttl' | 'staleTtl' | 'lockTtl' | 'failoverTtl', fallback: number): number {
     const value = this.values[option];
     return value === undefined ? fallback : ttlToMs(value, `${this.where} option "${option}"`);
   }
@@ -294,6 +296,7 @@ function resolveRegion(
       retries: read.integer('retries', REGION_DEFAULTS.retries),
       maxValueBytes: read.integer('maxValueBytes', REGION_DEFAULTS.maxValueBytes),
       signingKeys,
+      failoverTtlMs: read.ttl('failoverTtl', REGION_DEFAULTS.failoverTtlMs),
     },
     file: {
       dir: dir ?? '',

@@ -19,6 +19,14 @@ export function userSpaceKey(key: string): string {
 }
 
 /**
+ * Whether a store key is one of the library's own entries (a lock). Stores that fail over must
+ * keep such keys on their own server: a lock read or taken elsewhere would be two locks.
+ */
+export function isInternalSpaceKey(storeKey: string): boolean {
+  return storeKey.charCodeAt(0) === BANG && storeKey.charCodeAt(1) !== BANG;
+}
+
+/**
  * The key of the cross-process lock that guards computing `storeKey` (an already fitted user key).
  */
 export function lockSpaceKey(storeKey: string): string {

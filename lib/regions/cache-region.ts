@@ -8,7 +8,7 @@ import { fitKey } from '../keys/key-builder.js';
 import { lockSpaceKey, userSpaceKey } from '../keys/key-space.js';
 import type { KeyContext } from '../keys/key-material.js';
 import type { CacheMetricsSink, CacheOperation } from '../observability/cache-metrics-sink.js';
-import type { CacheStore, StoreEntry } from '../stores/cache-store.js';
+import type { CacheStore, StoreEntry, StoreSetOptions } from '../stores/cache-store.js';
 import { StoreValueTooLargeError } from '../stores/cache-store.js';
 import { checkStoreTtl } from '../config/store-ttl.js';
 import { ttlToMs, type Ttl } from '../ttl.js';
@@ -35,6 +35,12 @@ export interface CachedCallPolicy {
 
 type Producer = () => Promise<unknown>;
 
+/** Milliseconds between attempts to release a lock left in doubt by a store outage. */
+const LOCK_RELEASE_RETRY_MS = 1_000;
+
+/** The store write options of a miss's value. */
+const FILL: StoreSetOptions = { fill: true };
+
 const isThenable = (value: unknown): value is PromiseLike<unknown> =>
   typeof (value as PromiseLike<unknown> | undefined)?.then === 'function';
 
@@ -57,6 +63,8 @@ export class CacheRegion {
   private readonly valueKnown = new WeakSet<Promise<unknown>>();
   private readonly keyContext: KeyContext;
   private oversizeLogged = false;
+  /** Set by close(): background work (lock releases) stops. */
+  private closed = false;
   /** Bumped by clear(): flights started earlier do not write their results. */
   private epoch = 0;
 
@@ -110,7 +118,7 @@ export class CacheRegion {
     // A bad ttl rejects here, before the store is called: it is no store failure.
     const ttlMs =
       options?.ttl === undefined ? undefined : this.ttlOption(options.ttl, `region "${this.name}" set() option "ttl"`);
-    await this.write(this.fit(key), value, ttlMs, this.config.failOpen);
+    await this.write(this.fit(key), value, ttlMs, this.config.failOpen, false);
   }
 
   /**
@@ -278,6 +286,7 @@ export class CacheRegion {
 
   /** Waits for writes still in flight, then closes the store. @internal */
   async close(): Promise<void> {
+    this.closed = true;
     await Promise.allSettled([...this.pendingWrites]);
     await this.store.close?.();
   }
@@ -348,7 +357,7 @@ export class CacheRegion {
       ? this.produceUnderLock(key, produce, policy, epoch)
       : produce().then((value) => {
           if (value === undefined || epoch !== this.epoch || policy.unless?.(value)) return value;
-          const writing = this.write(key, value, policy.ttlMs, true);
+          const writing = this.write(key, value, policy.ttlMs, true, true);
           if (writing === undefined) return value;
           this.valueKnown.add(flight);
           return this.withinTimeout(writing).then(() => value);
@@ -418,12 +427,14 @@ export class CacheRegion {
     const deadline = Date.now() + this.config.lockWaitMs;
     let held = false;
     for (let delay = 10; ; delay = Math.min(delay * 2, 100)) {
-      held = await this.guard(
-        () => add(lockKey, { value: token, expiresAt: Date.now() + this.config.lockTtlMs, freshUntil: 0 }),
-        false,
-        true,
-        'add',
-      );
+      const outcome = await this.takeLock(add, lockKey, token);
+      held = outcome === 'held';
+      if (outcome === 'failed') {
+        // The store could not be asked (or did not answer): compute now rather than wait for a
+        // lock nobody may hold, and release ours if the request is applied after all.
+        this.releaseWhenAnswered(lockKey, token);
+        break;
+      }
       if (held || Date.now() >= deadline || !this.breaker.allows()) break;
       await sleep(Math.min(delay, Math.max(1, deadline - Date.now())));
       const entry = await this.read(key, true);
@@ -444,7 +455,7 @@ export class CacheRegion {
     try {
       const value = await produce();
       if (value !== undefined && epoch === this.epoch && !policy.unless?.(value)) {
-        await this.write(key, value, policy.ttlMs, true);
+        await this.write(key, value, policy.ttlMs, true, true);
       }
       return value;
     } finally {
@@ -452,12 +463,58 @@ export class CacheRegion {
     }
   }
 
-  private async releaseLock(lockKey: string, token: string): Promise<void> {
-    // Only our own lock: after lockTtl another process may hold it.
-    const current = await this.read(lockKey, true);
-    if (current?.value === token) {
-      await this.guard(() => this.store.delete(lockKey), false, true, 'delete');
+  /** One attempt at the lock: taken, held by another, or the store failed (so nobody knows). */
+  private async takeLock(
+    add: NonNullable<CacheStore['add']>,
+    lockKey: string,
+    token: string,
+  ): Promise<'held' | 'busy' | 'failed'> {
+    if (!this.breaker.allows()) return 'failed';
+    try {
+      const added = await add(lockKey, { value: token, expiresAt: Date.now() + this.config.lockTtlMs, freshUntil: 0 });
+      this.breaker.success();
+      return added ? 'held' : 'busy';
+    } catch (error) {
+      this.breaker.failure();
+      this.storeFailed('add', error);
+      return 'failed';
     }
+  }
+
+  /**
+   * Releases our lock if it is still ours (after lockTtl another process may hold it). Resolves
+   * `false` when the store could not be asked; then the release is retried in the background.
+   */
+  private async releaseLock(lockKey: string, token: string): Promise<boolean> {
+    const released = await this.tryRelease(lockKey, token);
+    if (!released) this.releaseWhenAnswered(lockKey, token);
+    return released;
+  }
+
+  private async tryRelease(lockKey: string, token: string): Promise<boolean> {
+    try {
+      const current = await this.readRaw(lockKey);
+      if (current?.value === token) await this.store.delete(lockKey);
+      return true;
+    } catch (error) {
+      this.storeFailed('delete', error);
+      return false;
+    }
+  }
+
+  /**
+   * Keeps trying, once a second, to release a lock of ours that may be held in the store — one
+   * whose taking or release failed while the store was out — until the store answers or the lock
+   * would have expired anyway, so that no lock outlives an outage to block callers afterwards.
+   */
+  private releaseWhenAnswered(lockKey: string, token: string): void {
+    const until = Date.now() + this.config.lockTtlMs;
+    void (async () => {
+      while (!this.closed && Date.now() < until) {
+        await sleep(LOCK_RELEASE_RETRY_MS, undefined, { ref: false });
+        if (this.closed || (await this.tryRelease(lockKey, token))) return;
+      }
+    })();
   }
 
   /** One store read under the breaker's accounting; throws (or rejects) when the store fails. */
@@ -524,7 +581,18 @@ export class CacheRegion {
   }
 
   /** Stores a value; returns a promise only when the store answers asynchronously. */
-  private write(key: string, value: unknown, ttlMs: number | undefined, failOpen: boolean): Promise<void> | undefined {
+  /**
+   * Stores a value; returns a promise only when the store answers asynchronously. `fill`: the
+   * value of a miss (see {@link StoreSetOptions.fill}), which a store may keep as a short-lived
+   * failover copy; a direct `set()` is not one.
+   */
+  private write(
+    key: string,
+    value: unknown,
+    ttlMs: number | undefined,
+    failOpen: boolean,
+    fill: boolean,
+  ): Promise<void> | undefined {
     if (value === undefined) return undefined;
     const now = Date.now();
     const lifeMs = ttlMs ?? this.config.ttlMs;
@@ -536,7 +604,7 @@ export class CacheRegion {
     };
     const outcome = this.attempt<boolean>(
       () => {
-        const stored = this.store.set(key, entry);
+        const stored = this.store.set(key, entry, fill ? FILL : undefined);
         return isThenable(stored) ? Promise.resolve(stored).then(() => true) : true;
       },
       false,

@@ -16,6 +16,17 @@ export interface StoreEntry {
   freshUntil: number;
 }
 
+/** How a value is written (the region tells the store). */
+export interface StoreSetOptions {
+  /**
+   * The value of a miss (cache-aside): a store may keep it somewhere less lasting while the key's
+   * own place is out — memcached writes a short-lived copy on the next server, read there until
+   * the key's server is back. Without it the write must replace the value where the key is read
+   * from, or fail: a direct `set()` never leaves a copy that a returning server would contradict.
+   */
+  fill?: boolean;
+}
+
 /** Limits a store puts on the keys it is given. The region fits every key into them. */
 export interface StoreKeyLimits {
   /** Maximum key length in UTF-8 bytes. */
@@ -55,7 +66,7 @@ export interface CacheStore {
   /** The entry, or `undefined` when missing or expired. */
   get(key: string): MaybePromise<StoreEntry | undefined>;
   /** Stores an entry, replacing any previous one. */
-  set(key: string, entry: StoreEntry): MaybePromise<void>;
+  set(key: string, entry: StoreEntry, options?: StoreSetOptions): MaybePromise<void>;
   /** Removes an entry; resolves `true` when one was there (best effort for remote stores). */
   delete(key: string): MaybePromise<boolean>;
   /** Whether an unexpired entry exists. */

@@ -1,6 +1,7 @@
 import type { Client } from 'memjs';
 import { CacheConfigError } from '../errors.js';
-import type { CacheStore, StoreContext, StoreEntry, StoreKeyLimits } from './cache-store.js';
+import { isInternalSpaceKey } from '../keys/key-space.js';
+import type { CacheStore, StoreContext, StoreEntry, StoreKeyLimits, StoreSetOptions } from './cache-store.js';
 import { StoreValueTooLargeError } from './cache-store.js';
 import { decodeEntry, encodeEntry, type EntrySigning } from './memcached/entry-format.js';
 import { EntrySigner } from './memcached/entry-signer.js';
@@ -19,6 +20,7 @@ import {
   pingKey,
 } from './memcached/key-layout.js';
 import { Deadlines } from './memcached/deadlines.js';
+import { routeKey, ServerStates, type Route, type RoutePlan } from './memcached/server-routing.js';
 import type { MemjsConnection, ServerAddress } from './memcached/memjs-client.js';
 import { createMemjsClient, parseServer } from './memcached/memjs-client.js';
 
@@ -44,6 +46,11 @@ export interface MemcachedStoreOptions {
    * with one of them. Default: none (items are not signed).
    */
   signingKeys?: readonly string[];
+  /**
+   * Milliseconds a failover copy lives: the value a miss stores on a key's fallback server while
+   * its own server is out. 0 = no failover copies. Default: {@link MEMCACHED_DEFAULT_FAILOVER_TTL_MS}.
+   */
+  failoverTtlMs?: number;
 }
 
 /**
@@ -51,8 +58,14 @@ export interface MemcachedStoreOptions {
  * time until a `clear()` made by another process is seen.
  */
 export const MEMCACHED_GENERATION_MAX_AGE_MS = 1_000;
-/** Milliseconds a failed server is left out of the ring (its keys go to the others) before a retry. */
+/**
+ * Milliseconds a failed server is left out (reads and fills of its keys go to their fallback,
+ * everything else fails at once) before it is tried again. Also the longest time two processes
+ * disagree about where a key is read after its server returns.
+ */
 export const MEMCACHED_FAILOVER_MS = 5_000;
+/** Default life of a failover copy, in ms: short, so an old copy cannot come back at a later outage. */
+export const MEMCACHED_DEFAULT_FAILOVER_TTL_MS = 10_000;
 /** How a memcached region takes larger values, for the region's oversize log line. */
 const MEMCACHED_SIZE_REMEDY = "raise the region's maxValueBytes (and memcached's -I item size)";
 /** Milliseconds between two attempts of one operation. */
@@ -61,16 +74,35 @@ const RETRY_DELAY_MS = 100;
 /** memjs's callback: an error, or the result. */
 type Done<T> = (error: unknown, result?: T) => void;
 
+/** The reason of an operation that no server could take: nothing was sent. */
+const NOT_SENT = Symbol('not sent');
+
+/**
+ * Whether memjs failed a request in transport (refused, reset, timed out, no answer) rather than
+ * with an answer from memcached (its errors start with "MemJS ").
+ */
+function isTransportFailure(error: unknown): boolean {
+  const message = error instanceof Error ? error.message : String(error);
+  return !message.startsWith('MemJS ');
+}
+
+/** An expiry as memcached's absolute form: Unix seconds (any value over 30 days is read as one). */
+function absoluteExpiry(expiresAt: number): number {
+  return Math.min(Math.ceil(expiresAt / 1_000), MEMCACHED_MAX_EXPIRY_S);
+}
+
 /**
  * A region's store on one or more memcached servers (memjs).
  *
  * - Keys are `<namespace>|<generation>|<key>`; `clear()` writes a new generation to memcached, so
  *   it drops this region's entries only, and other processes see it within
  *   {@link MEMCACHED_GENERATION_MAX_AGE_MS}.
- * - Servers are chosen by a ketama-style hash ring. A server that times out or refuses is left out
- *   for {@link MEMCACHED_FAILOVER_MS}: its keys go to the next servers on the ring, then it is
- *   tried again. As with every memcached failover, an entry deleted while its server was out can
- *   be read again, until its expiry, once the server is back with its memory intact.
+ * - Servers are chosen by a ketama-style hash ring. A key lives on its owner. A server that times
+ *   out or refuses is left out for {@link MEMCACHED_FAILOVER_MS}, then tried again; meanwhile only
+ *   reads and fills of its keys go elsewhere — to the key's fallback (the next server on the
+ *   ring), where fills are short-lived failover copies (`failoverTtlMs`). Direct writes, deletes,
+ *   locks and the generation go to the owner or fail, so a returning server never undoes an
+ *   acknowledged invalidation (see server-routing.ts); deletes also remove a failover copy.
  * - Values keep their types (the shared v8-based codec); `expiresAt` is enforced to the
  *   millisecond on read, and any ttl works, including over 30 days.
  * - Every operation settles: it rejects after at most {@link maxOperationMs} per memcached round
@@ -107,13 +139,13 @@ export class MemcachedStore implements CacheStore {
   private readonly pingKeys: readonly string[];
   private readonly generation: GenerationCache;
   private readonly signer: EntrySigner | undefined;
-  /** Per server, epoch ms until which it is left out of the ring. */
-  private readonly downUntil: number[];
-  /** Per server, whether its last request failed in transport (refused, reset, timed out). */
-  private readonly unreachable: boolean[];
-  private anyDownUntil = 0;
-  /** Server index that memjs's last `getServer` call returned (memjs calls it synchronously). */
-  private lastRouted = 0;
+  /** Which servers this process sees failing, and since when. */
+  private readonly states: ServerStates;
+  /** Attempts per operation (the store retries; memjs makes one attempt per call). */
+  private readonly attempts: number;
+  private readonly failoverTtlMs: number;
+  /** The server of the request being sent: memjs asks for it synchronously while sending. */
+  private pinned = 0;
   private inFlight = 0;
   private onDrained: (() => void) | undefined;
   private closing: Promise<void> | undefined;
@@ -137,8 +169,8 @@ export class MemcachedStore implements CacheStore {
       throw new CacheConfigError(`Memcached server ${repeated} is listed twice in ${where}: list each server once.`);
     }
     this.ring = new HashRing(names);
-    this.downUntil = this.servers.map(() => 0);
-    this.unreachable = this.servers.map(() => false);
+    this.states = new ServerStates(this.servers.length, MEMCACHED_FAILOVER_MS);
+    this.failoverTtlMs = options.failoverTtlMs ?? MEMCACHED_DEFAULT_FAILOVER_TTL_MS;
     this.maxValueBytes = options.maxValueBytes;
     this.signer = options.signingKeys?.length ? new EntrySigner(options.signingKeys) : undefined;
 
@@ -155,6 +187,7 @@ export class MemcachedStore implements CacheStore {
     };
 
     const attempts = Math.max(1, Math.floor(options.retries));
+    this.attempts = attempts;
     this.maxOperationMs = attempts * 2 * options.timeoutMs + (attempts - 1) * RETRY_DELAY_MS;
     // memjs settles every call within maxOperationMs; the deadline is a backstop in case it does not.
     this.deadlineMs = this.maxOperationMs + RETRY_DELAY_MS;
@@ -164,29 +197,30 @@ export class MemcachedStore implements CacheStore {
       username: options.username,
       password: options.password,
       timeoutMs: options.timeoutMs,
-      attempts,
+      // The store retries, routing each attempt itself (a retry may not follow memjs's choice).
+      attempts: 1,
       retryDelayMs: RETRY_DELAY_MS,
       log: (line) => this.warn(`memcached region "${this.region}": ${line}`),
-      route: (key) => (this.lastRouted = this.route(key)),
-      // A server that does not answer in time is left out at its first time-out, so that memjs's
-      // retry of the requests it failed, and every new request, go to the next server on the ring
-      // (another try would cost another timeoutMs). A refused connection costs nothing to retry:
-      // that server is left out once the retries have failed too.
+      route: () => this.pinned,
+      // A server that does not answer in time is left out at its first time-out, so that the retry
+      // of the requests it failed, and every new request, go where its keys may (another try would
+      // cost another timeoutMs). A refused connection costs nothing to retry: that server is left
+      // out once the retries have failed too.
       onConnectionFailure: (index, reason) => {
         const message = reason instanceof Error ? reason.message : String(reason);
-        if (/timed out/i.test(message)) this.markDown(index, message);
+        if (/timed out/i.test(message)) this.serverFailed(index, message);
       },
     });
     this.generation = new GenerationCache({
       load: () => this.readGeneration(),
       maxAgeMs: MEMCACHED_GENERATION_MAX_AGE_MS,
       // A hung server holding the generation must not hold up every key of the region (the
-      // region gives up on a read after timeoutMs): after half of it, go on with the last one.
+      // region gives up on a read after timeoutMs): after half of it, the operation fails.
       maxWaitMs: Math.max(1, Math.floor(options.timeoutMs / 2)),
-      onStaleUse: (error) =>
+      onUnknown: (error) =>
         this.warn(
           `memcached region "${this.region}": cannot read the region's generation (${(error as Error).message}); ` +
-            'keeping the last one, so clear() calls from other processes are not seen until it can be read again.',
+            'the region serves and stores nothing until it can, so that no entry a clear() elsewhere dropped comes back.',
         ),
     });
   }
@@ -195,7 +229,9 @@ export class MemcachedStore implements CacheStore {
   async get(key: string): Promise<StoreEntry | undefined> {
     const pendingKey = this.keyFor(key);
     const cacheKey = typeof pendingKey === 'string' ? pendingKey : await pendingKey;
-    const value = await this.call<Buffer | null>('get', (client, done) => client.get(cacheKey, done));
+    // Locks are read where they are taken: on their key's own server only.
+    const plan: RoutePlan = isInternalSpaceKey(key) ? 'owner' : 'read';
+    const value = await this.call<Buffer | null>('get', cacheKey, plan, (client, done) => client.get(cacheKey, done));
     if (!value) return undefined;
     const entry = decodeEntry(value, Date.now(), this.signing(cacheKey));
     if (entry === 'foreign') this.noteForeign(cacheKey);
@@ -203,11 +239,13 @@ export class MemcachedStore implements CacheStore {
   }
 
   /**
-   * Stores the entry (an `expiresAt` already past deletes the key instead). Throws
+   * Stores the entry (an `expiresAt` already past deletes the key instead) on the key's server. A
+   * fill (`options.fill`) whose server is out goes to the key's fallback as a failover copy that
+   * lives at most `failoverTtlMs`; any other write fails then. Throws
    * {@link StoreValueTooLargeError} before sending when the item would exceed `maxValueBytes`, or
    * when the server refuses it as too large.
    */
-  async set(key: string, entry: StoreEntry): Promise<void> {
+  async set(key: string, entry: StoreEntry, options?: StoreSetOptions): Promise<void> {
     const now = Date.now();
     if (entry.expiresAt !== 0 && entry.expiresAt <= now) {
       await this.delete(key);
@@ -216,32 +254,70 @@ export class MemcachedStore implements CacheStore {
     const cacheKey = await this.keyFor(key);
     const bytes = this.encode(entry, cacheKey);
     const expires = toMemcachedExpiry(entry.expiresAt, now);
-    await this.call<boolean | null>(
+    const fill = options?.fill === true && this.failoverTtlMs > 0;
+    const written = this.call<boolean | null>(
       'set',
-      (client, done) => client.set(cacheKey, bytes, { expires }, done),
+      cacheKey,
+      fill ? 'fill' : 'owner',
+      (client, done, route) => {
+        if (!route.failover) {
+          client.set(cacheKey, bytes, { expires }, done);
+          return;
+        }
+        const copy = this.failoverCopy(entry, Date.now());
+        client.set(cacheKey, this.encode(copy, cacheKey), { expires: toMemcachedExpiry(copy.expiresAt, Date.now()) }, done);
+      },
       bytes.length,
+    );
+    // A direct write replaces the value: a failover copy from an earlier outage must not come back
+    // at the next one.
+    await Promise.all(fill ? [written] : [written, this.removeFailoverCopy(cacheKey)]);
+  }
+
+  /** Deletes a failover copy of `cacheKey` on its fallback, best effort (a copy lives at most failoverTtlMs). */
+  private async removeFailoverCopy(cacheKey: string): Promise<void> {
+    if (this.failoverTtlMs === 0 || this.servers.length === 1) return;
+    await this.call<boolean | null>('delete', cacheKey, 'fallback', (client, done) => client.delete(cacheKey, done)).catch(
+      (error: unknown) =>
+        this.warn(
+          `memcached region "${this.region}": could not remove a possible failover copy (${(error as Error).message}); ` +
+            `such a copy is read only while its key's server is out, and lives at most ${this.failoverTtlMs} ms.`,
+        ),
     );
   }
 
-  /** Stores the entry only when the key holds none; `true` when this call stored it. */
+  /**
+   * Stores the entry only when the key holds none; `true` when this call stored it. For locks: on
+   * the key's own server only (never a fallback, where another process would not look), and with
+   * an absolute expiry, so that a request a hung server runs when it resumes expires when it was
+   * meant to, not a whole ttl later.
+   */
   async add(key: string, entry: StoreEntry): Promise<boolean> {
     const now = Date.now();
     if (entry.expiresAt !== 0 && entry.expiresAt <= now) return false;
     const cacheKey = await this.keyFor(key);
     const bytes = this.encode(entry, cacheKey);
-    const expires = toMemcachedExpiry(entry.expiresAt, now);
+    const expires = entry.expiresAt === 0 ? 0 : absoluteExpiry(entry.expiresAt);
     const added = await this.call<boolean | null>(
       'add',
+      cacheKey,
+      'owner',
       (client, done) => client.add(cacheKey, bytes, { expires }, done),
       bytes.length,
     );
     return added === true;
   }
 
-  /** Deletes the key; `true` when memcached had it. */
+  /**
+   * Deletes the key on its own server — rejecting when that server fails, since a delete that did
+   * not reach it would be undone when it returns — and a failover copy on the key's fallback (best
+   * effort: a copy left there lives at most `failoverTtlMs`). `true` when the key's server had it.
+   */
   async delete(key: string): Promise<boolean> {
     const cacheKey = await this.keyFor(key);
-    return (await this.call<boolean | null>('delete', (client, done) => client.delete(cacheKey, done))) === true;
+    const owner = this.call<boolean | null>('delete', cacheKey, 'owner', (client, done) => client.delete(cacheKey, done));
+    const [removed] = await Promise.all([owner, this.removeFailoverCopy(cacheKey)]);
+    return removed === true;
   }
 
   /** Whether a live entry of this store's format is there (one `get`). */
@@ -257,14 +333,14 @@ export class MemcachedStore implements CacheStore {
   async clear(): Promise<void> {
     const generation = newGeneration();
     const key = this.generationKey;
-    await this.call<boolean | null>('set', (client, done) => client.set(key, generation, { expires: 0 }, done));
+    await this.call<boolean | null>('set', key, 'owner', (client, done) => client.set(key, generation, { expires: 0 }, done));
     this.generation.set(generation);
   }
 
   /** One `get` to every server; rejects naming each server that did not answer. */
   async ping(): Promise<void> {
     const results = await Promise.allSettled(
-      this.pingKeys.map((key) => this.call<Buffer | null>('ping', (client, done) => client.get(key, done))),
+      this.pingKeys.map((key) => this.call<Buffer | null>('ping', key, 'owner', (client, done) => client.get(key, done))),
     );
     const failed = results.flatMap((result) =>
       result.status === 'rejected' ? [(result.reason as Error).message] : [],
@@ -278,10 +354,9 @@ export class MemcachedStore implements CacheStore {
    * not answered since.
    */
   describe(): Record<string, number> {
-    const now = Date.now();
     return {
       servers: this.servers.length,
-      serversDown: this.downUntil.filter((until, index) => until > now || this.unreachable[index]).length,
+      serversDown: this.states.downCount(),
       maxValueBytes: this.maxValueBytes,
     };
   }
@@ -329,25 +404,34 @@ export class MemcachedStore implements CacheStore {
   }
 
   /**
-   * Sends one memjs command (callback style: one promise per call, not three), counts it in
-   * flight so `close()` can wait for it, rejects it if memjs has not answered by the deadline,
-   * and turns a failure into an Error naming the operation, the region and the server.
+   * Sends one memjs command for `cacheKey` (callback style: one promise per call, not three),
+   * routing each attempt by `plan` (see server-routing.ts) and retrying transport failures after
+   * {@link RETRY_DELAY_MS}; counts it in flight so `close()` can wait for it, rejects it if memjs
+   * has not answered by the deadline, and turns a failure into an Error naming the operation, the
+   * region and the server. Nothing is sent when no server may take the request.
    */
-  private call<T>(op: string, send: (client: Client, done: Done<T>) => void, valueBytes?: number): Promise<T> {
+  private call<T>(
+    op: string,
+    cacheKey: string,
+    plan: RoutePlan,
+    send: (client: Client, done: Done<T>, route: Route) => void,
+    valueBytes?: number,
+  ): Promise<T> {
     if (this.closing) {
       return Promise.reject(new Error(`memcached region "${this.region}": the store is closed; ${op} was not sent.`));
     }
     return new Promise<T>((resolve, reject) => {
-      let server = 0;
+      let attempt = 0;
+      let route: Route | undefined;
       const finish = (error: unknown, result?: T) => {
         if (--this.inFlight === 0) {
           this.deadlines.clear();
           this.onDrained?.();
         }
         if (error) {
-          reject(this.failure(op, server, error, valueBytes));
+          reject(this.failure(op, cacheKey, plan, route, error, valueBytes));
         } else {
-          this.unreachable[server] = false;
+          this.states.answered(route!.server);
           resolve(result as T);
         }
       };
@@ -357,20 +441,43 @@ export class MemcachedStore implements CacheStore {
       );
       const done: Done<T> = (error, result) => {
         if (deadline.settled) return;
+        if (error && attempt < this.attempts && isTransportFailure(error) && !this.closing) {
+          setTimeout(sendOnce, RETRY_DELAY_MS);
+          return;
+        }
         deadline.settled = true;
         finish(error, result);
       };
-      this.lastRouted = 0; // memjs skips getServer when there is a single server
-      try {
-        send(this.connection.client, done);
-      } catch (error) {
-        done(error);
-      }
-      server = this.lastRouted;
+      const sendOnce = () => {
+        if (deadline.settled) return;
+        route = routeKey(this.ring, this.states, cacheKey, plan);
+        if (route === undefined) {
+          deadline.settled = true;
+          finish(NOT_SENT);
+          return;
+        }
+        attempt++;
+        this.pinned = route.server;
+        try {
+          send(this.connection.client, done, route);
+        } catch (error) {
+          done(error);
+        }
+      };
+      sendOnce();
     });
   }
 
-  private failure(op: string, serverIndex: number, reason: unknown, valueBytes: number | undefined): Error {
+  private failure(
+    op: string,
+    cacheKey: string,
+    plan: RoutePlan,
+    route: Route | undefined,
+    reason: unknown,
+    valueBytes: number | undefined,
+  ): Error {
+    if (reason === NOT_SENT || route === undefined) return this.notSent(op, cacheKey, plan);
+    const serverIndex = route.server;
     const server = this.servers[serverIndex];
     const message = reason instanceof Error ? reason.message : String(reason);
     if (valueBytes !== undefined && message.endsWith('Value too large')) {
@@ -384,12 +491,11 @@ export class MemcachedStore implements CacheStore {
     let hint = '';
     if (/authentication/i.test(message)) {
       hint = ' Check the region options "username" and "password" (SASL).';
-    } else if (!message.startsWith('MemJS ')) {
+    } else if (isTransportFailure(reason)) {
       // Not an answer from memcached but a transport failure: refused, reset, or timed out.
-      this.unreachable[serverIndex] = true;
-      this.markDown(serverIndex, message);
+      this.serverFailed(serverIndex, message);
     } else {
-      this.unreachable[serverIndex] = false;
+      this.states.answered(serverIndex);
     }
     const what = message.replace(/\.$/, '');
     return new Error(`memcached ${op} failed for region "${this.region}" on ${server.name}: ${what}.${hint}`, {
@@ -397,38 +503,47 @@ export class MemcachedStore implements CacheStore {
     });
   }
 
-  private markDown(serverIndex: number, message: string): void {
-    const now = Date.now();
-    if (this.servers.length === 1 || this.downUntil[serverIndex] > now) return;
-    this.downUntil[serverIndex] = now + MEMCACHED_FAILOVER_MS;
-    this.anyDownUntil = Math.max(this.anyDownUntil, this.downUntil[serverIndex]);
+  /** The error of an operation that no server could take (see server-routing.ts). */
+  private notSent(op: string, cacheKey: string, plan: RoutePlan): Error {
+    const owner = this.servers[this.ring.lookup(cacheKey)].name;
+    const fallback = this.servers[this.ring.fallback(cacheKey)].name;
+    const why =
+      plan === 'fallback'
+        ? `the key's fallback server ${fallback} is out`
+        : `its key's server ${owner} and the fallback ${fallback} are both out`;
+    return new Error(`memcached ${op} for region "${this.region}" was not sent: ${why}.`);
+  }
+
+  /** Records a transport failure of a server; logs the start of an outage. */
+  private serverFailed(serverIndex: number, message: string): void {
+    // A lone server has nowhere to fail over to: it is counted down, and every call still tries it.
+    const leaveOut = this.servers.length > 1;
+    if (!this.states.failed(serverIndex, leaveOut)) return;
     this.warn(
-      `memcached region "${this.region}": server ${this.servers[serverIndex].name} failed (${message}); ` +
-        `its keys go to the other servers for ${MEMCACHED_FAILOVER_MS / 1_000} s, then it is tried again.`,
+      `memcached region "${this.region}": server ${this.servers[serverIndex].name} failed (${message})` +
+        (leaveOut
+          ? `; for ${MEMCACHED_FAILOVER_MS / 1_000} s at a time, reads of its keys go to the next server, misses are stored there for at most ${this.failoverTtlMs} ms, and writes, deletes and locks of its keys fail, until it answers again.`
+          : '.'),
     );
   }
 
-  /** Server index for a memcached key: the ring's choice, skipping servers that recently failed. */
-  private route(cacheKey: string): number {
-    const now = Date.now();
-    // The generation and ping keys stay on their own server: a generation re-created elsewhere
-    // during an outage would hide every entry, then bring stale ones back when the server returns.
-    if (this.anyDownUntil <= now || cacheKey.startsWith('!', this.nsPart.length + 1)) {
-      return this.ring.lookup(cacheKey);
-    }
-    return this.ring.lookupLive(cacheKey, (index) => this.downUntil[index] > now);
+  /** The copy of a fill written to a key's fallback: it lives at most `failoverTtlMs`. */
+  private failoverCopy(entry: StoreEntry, now: number): StoreEntry {
+    const until = now + this.failoverTtlMs;
+    if (entry.expiresAt !== 0 && entry.expiresAt <= until) return entry;
+    return { value: entry.value, expiresAt: until, freshUntil: entry.freshUntil === 0 ? 0 : Math.min(entry.freshUntil, until) };
   }
 
   /** Reads the region's generation, creating it (race-free, with `add`) when there is none. */
   private async readGeneration(): Promise<string> {
     const key = this.generationKey;
-    const read = () => this.call<Buffer | null>('get', (client, done) => client.get(key, done));
+    const read = () => this.call<Buffer | null>('get', key, 'owner', (client, done) => client.get(key, done));
     const value = await read();
     const current = parseGeneration(value);
     if (current) return current;
     const fresh = newGeneration();
     if (!value) {
-      const added = await this.call<boolean | null>('add', (client, done) =>
+      const added = await this.call<boolean | null>('add', key, 'owner', (client, done) =>
         client.add(key, fresh, { expires: 0 }, done),
       );
       if (added) return fresh;
@@ -437,7 +552,7 @@ export class MemcachedStore implements CacheStore {
       if (again) return again;
     }
     // Something else was stored under our generation key: replace it.
-    await this.call<boolean | null>('set', (client, done) => client.set(key, fresh, { expires: 0 }, done));
+    await this.call<boolean | null>('set', key, 'owner', (client, done) => client.set(key, fresh, { expires: 0 }, done));
     return fresh;
   }
 

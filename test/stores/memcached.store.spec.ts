@@ -351,29 +351,26 @@ describeMemcached('MemcachedStore', () => {
       await flaky.kill();
     });
 
-    it('fails over: with one of 3 servers dead, every call settles and the others keep working', async () => {
+    it('fails over: with one of 3 servers dead, every call settles, the others keep working, and only fills go elsewhere', async () => {
       const three = await Promise.all([startMemcached(), startMemcached(), startMemcached()]);
       const addresses = three.map((s) => s.address);
       const warnings: string[] = [];
       const store = makeStore(addresses, { timeoutMs: 250, retries: 2, warnings });
       const ring = new HashRing(addresses);
+      // The victim does not hold the region's generation (its loss is tested on its own below).
+      const namespacePart = (await store.cacheKey('x')).split('|')[0];
+      const victim = (ring.lookup(`${namespacePart}|!gen`) + 1) % 3;
       const keys = Array.from({ length: 60 }, (_, i) => `key-${i}`);
       for (const key of keys) await store.set(key, entry(key));
       const owner = new Map<string, number>();
       for (const key of keys) owner.set(key, ring.lookup(await store.cacheKey(key)));
       expect([0, 1, 2].map((i) => keys.filter((k) => owner.get(k) === i).length)).not.toContain(0);
-      // Kill the server that also holds the region's generation: the store must keep using the
-      // generation it knows rather than stop working or start a new one elsewhere.
-      const namespacePart = (await store.cacheKey('x')).split('|')[0];
-      const victim = ring.lookup(`${namespacePart}|!gen`);
       await three[victim].kill();
 
       const results = await Promise.all(keys.map((key) => settle(store.get(key))));
       keys.forEach((key, i) => {
         expect(results[i].ms).toBeLessThan(store.maxOperationMs + 1_000);
-        if (owner.get(key) !== victim) {
-          expect(results[i].ok).toBe(true);
-        }
+        if (owner.get(key) !== victim) expect(results[i].ok).toBe(true);
       });
       const onVictim = keys.filter((key) => owner.get(key) === victim);
       // Their reads failed or missed; none returned a value.
@@ -381,16 +378,49 @@ describeMemcached('MemcachedStore', () => {
         const r = results[keys.indexOf(key)];
         if (r.ok) expect(await store.get(key)).toBeUndefined();
       }
-      expect(warnings.some((w) => w.includes(addresses[victim]) && w.includes('other servers'))).toBe(true);
+      expect(warnings.some((w) => w.includes(addresses[victim]) && w.includes('go to the next server'))).toBe(true);
       expect(store.describe()).toMatchObject({ servers: 3, serversDown: 1 });
 
-      // The dead server's keys now live on the survivors.
-      for (const key of onVictim) await store.set(key, entry(`${key} moved`));
-      for (const key of onVictim) expect((await store.get(key))?.value).toBe(`${key} moved`);
+      // A direct write of the dead server's keys is refused (its return would undo it)...
+      await expect(store.set(onVictim[0], entry('direct'))).rejects.toThrow(`memcached set failed for region "r" on ${addresses[victim]}`);
+      // ...while the value of a miss goes to the key's fallback, as a short-lived copy.
+      for (const key of onVictim) await store.set(key, entry(`${key} filled`), { fill: true });
+      for (const key of onVictim) expect((await store.get(key))?.value).toBe(`${key} filled`);
+      const copy = await rawClient(addresses[ring.fallback(await store.cacheKey(onVictim[0]))]).get(
+        await store.cacheKey(onVictim[0]),
+      );
+      expect(copy.value).not.toBeNull();
       for (const key of keys.filter((k) => owner.get(k) !== victim)) {
         expect((await store.get(key))?.value).toBe(key);
       }
+      // A delete of a dead server's key cannot be applied: it rejects.
+      await expect(store.delete(onVictim[0])).rejects.toThrow(`memcached delete failed for region "r" on ${addresses[victim]}`);
       await expect(store.ping()).rejects.toThrow(addresses[victim]);
+    });
+
+    it('serves nothing, rather than entries a clear() elsewhere dropped, once the generation cannot be read', async () => {
+      const two = await Promise.all([startMemcached(), startMemcached()]);
+      const addresses = two.map((s) => s.address);
+      const warnings: string[] = [];
+      const store = makeStore(addresses, { timeoutMs: 250, warnings });
+      const ring = new HashRing(addresses);
+      const namespacePart = (await store.cacheKey('x')).split('|')[0];
+      const holder = ring.lookup(`${namespacePart}|!gen`);
+      // A key on the server that survives.
+      let key = '';
+      for (let i = 0; key === ''; i++) if (ring.lookup(await store.cacheKey(`k${i}`)) !== holder) key = `k${i}`;
+      await store.set(key, entry('before'));
+      await two[holder].kill();
+      // Once the generation read is older than its max age and cannot be renewed: nothing is served.
+      await sleep(MEMCACHED_GENERATION_MAX_AGE_MS + 50);
+      await expect(store.get(key)).rejects.toThrow(addresses[holder]);
+      await expect(store.set(key, entry('after'))).rejects.toThrow();
+      expect(warnings.some((w) => w.includes("cannot read the region's generation") && w.includes('serves and stores nothing'))).toBe(true);
+      // The survivor still holds the entry: it is not served because its generation may be stale.
+      await two[holder].restart();
+      await sleep(MEMCACHED_FAILOVER_MS + 100);
+      // The restarted server lost the generation: a new one starts, and the old entry is gone for good.
+      expect(await store.get(key)).toBeUndefined();
     });
 
     it('counts a lone server that refuses connections as down until it answers again', async () => {
@@ -412,29 +442,29 @@ describeMemcached('MemcachedStore', () => {
       const addresses = two.map((s) => s.address);
       const store = makeStore(addresses, { timeoutMs: 250 });
       const ring = new HashRing(addresses);
-      const keyOnSecond = async () => {
+      // The server that fails does not hold the region's generation.
+      const namespacePart = (await store.cacheKey('x')).split('|')[0];
+      const victim = 1 - ring.lookup(`${namespacePart}|!gen`);
+      const keyOnVictim = async () => {
         for (let i = 0; ; i++) {
-          if (ring.lookup(await store.cacheKey(`k${i}`)) === 1) return `k${i}`;
+          if (ring.lookup(await store.cacheKey(`k${i}`)) === victim) return `k${i}`;
         }
       };
-      const key = await keyOnSecond();
-      await two[1].kill();
-      await expect(store.get(key)).rejects.toThrow(addresses[1]);
-      await store.set(key, entry('on the survivor'));
+      const key = await keyOnVictim();
+      await two[victim].kill();
+      await expect(store.get(key)).rejects.toThrow(addresses[victim]);
+      await store.set(key, entry('on the survivor'), { fill: true });
       expect(store.describe().serversDown).toBe(1);
-      await two[1].restart();
+      await two[victim].restart();
       await sleep(MEMCACHED_FAILOVER_MS + 100);
       // Back in the ring, but counted down until it has answered.
       expect(store.describe().serversDown).toBe(1);
-      // Keys are written to their own server again. (The restart may have lost the generation,
-      // hence a fresh look for a key that the ring puts on the second server.)
-      await store.get('refresh the generation');
-      const back = await keyOnSecond();
-      await store.set(back, entry('home again'));
-      expect((await store.get(back))?.value).toBe('home again');
+      // Keys are written to their own server again.
+      await store.set(key, entry('home again'));
+      expect((await store.get(key))?.value).toBe('home again');
       expect(store.describe().serversDown).toBe(0);
-      const raw = rawClient(addresses[1]);
-      expect((await raw.get(await store.cacheKey(back))).value).not.toBeNull();
+      const raw = rawClient(addresses[victim]);
+      expect((await raw.get(await store.cacheKey(key))).value).not.toBeNull();
     });
   });
 

@@ -84,3 +84,22 @@ describe('HashRing', () => {
     expect(() => new HashRing(['a:1'], 10)).toThrow(/multiple of 4/);
   });
 });
+
+describe('HashRing.fallback', () => {
+  it('is another node than the owner, and the one lookupLive picks when only the owner is down', () => {
+    const ring = new HashRing(THREE);
+    for (const key of KEYS.slice(0, 2_000)) {
+      const owner = ring.lookup(key);
+      const fallback = ring.fallback(key);
+      expect(fallback).not.toBe(owner);
+      expect(ring.lookupLive(key, (index) => index === owner)).toBe(fallback);
+    }
+  });
+
+  it('spreads a node’s keys over the others, and is the owner itself for a single node', () => {
+    const ring = new HashRing(THREE);
+    const fallbacks = new Set(KEYS.filter((key) => ring.lookup(key) === 0).map((key) => ring.fallback(key)));
+    expect([...fallbacks].sort()).toEqual([1, 2]);
+    expect(new HashRing(['127.0.0.1:11211']).fallback('k')).toBe(0);
+  });
+});

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fitKey } from '../../lib/keys/key-builder.js';
-import { lockSpaceKey, userSpaceKey } from '../../lib/keys/key-space.js';
+import { isInternalSpaceKey, lockSpaceKey, userSpaceKey } from '../../lib/keys/key-space.js';
 import type { StoreKeyLimits } from '../../lib/stores/cache-store.js';
 import { MEMCACHED_FORBIDDEN_KEY_CHARS } from '../../lib/stores/memcached/key-layout.js';
 import { awkwardText } from '../reliability/key-arbitraries.js';
@@ -56,6 +56,20 @@ describe('key spaces', () => {
         if (a !== b) expect(userSpaceKey(a)).not.toBe(userSpaceKey(b));
       }),
       { numRuns: 500 },
+    );
+  });
+});
+
+describe('isInternalSpaceKey', () => {
+  it('tells lock keys from user keys, escaped or hashed', () => {
+    const limits: StoreKeyLimits = { maxBytes: 230, forbidden: MEMCACHED_FORBIDDEN_KEY_CHARS };
+    fc.assert(
+      fc.property(userKey, (key) => {
+        const userStoreKey = fitKey(userSpaceKey(key), limits, 'hash', ctx);
+        expect(isInternalSpaceKey(userStoreKey)).toBe(false);
+        expect(isInternalSpaceKey(fitKey(lockSpaceKey(userStoreKey), limits, 'hash', ctx))).toBe(true);
+      }),
+      { numRuns: 300 },
     );
   });
 });

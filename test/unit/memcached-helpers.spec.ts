@@ -126,7 +126,7 @@ describe('GenerationCache', () => {
     let stored = 'gen-1';
     let failing = false;
     const loads: number[] = [];
-    const stale: unknown[] = [];
+    const unknown: unknown[] = [];
     const cache = new GenerationCache({
       load: async () => {
         loads.push(now);
@@ -134,13 +134,13 @@ describe('GenerationCache', () => {
         return stored;
       },
       maxAgeMs: 1_000,
-      onStaleUse: (error) => stale.push(error),
+      onUnknown: (error) => unknown.push(error),
       now: () => now,
     });
     return {
       cache,
       loads,
-      stale,
+      unknown,
       tick: (ms: number) => (now += ms),
       store: (generation: string) => (stored = generation),
       fail: (value: boolean) => (failing = value),
@@ -171,15 +171,54 @@ describe('GenerationCache', () => {
     expect(await pending).toBe('gen-3');
   });
 
-  it('keeps the last generation when a refresh fails, and says so', async () => {
+  it('uses the last generation while a refresh fails within the max age', async () => {
+    const t = setup();
+    await t.cache.current();
+    t.fail(true);
+    t.tick(850);
+    expect(t.cache.current()).toBe('gen-1'); // refresh started in the background, and fails
+    await Promise.resolve();
+    await Promise.resolve();
+    t.tick(100);
+    expect(t.cache.current()).toBe('gen-1');
+    expect(t.unknown).toHaveLength(0);
+  });
+
+  it('past the max age, a generation that cannot be read fails the operation (never a pre-clear one), and says so once', async () => {
     const t = setup();
     await t.cache.current();
     t.fail(true);
     t.tick(5_000);
-    expect(await t.cache.current()).toBe('gen-1');
-    expect(t.stale).toHaveLength(1);
-    // While failing, callers are not made to wait again.
-    expect(t.cache.current()).toBe('gen-1');
+    await expect(t.cache.current()).rejects.toThrow('down');
+    await expect(t.cache.current()).rejects.toThrow('down');
+    expect(t.unknown).toHaveLength(1);
+    // Readable again: served, and a later failure is told again.
+    t.fail(false);
+    t.store('gen-2');
+    expect(await t.cache.current()).toBe('gen-2');
+    t.fail(true);
+    t.tick(5_000);
+    await expect(t.cache.current()).rejects.toThrow('down');
+    expect(t.unknown).toHaveLength(2);
+  });
+
+  it('past the max age, a read slower than maxWaitMs fails the operation', async () => {
+    let release!: (generation: string) => void;
+    let now = 0;
+    let loads = 0;
+    const cache = new GenerationCache({
+      load: () => (++loads === 1 ? Promise.resolve('gen-1') : new Promise<string>((resolve) => (release = resolve))),
+      maxAgeMs: 1_000,
+      maxWaitMs: 20,
+      now: () => now,
+    });
+    await cache.current();
+    now += 2_000;
+    await expect(cache.current()).rejects.toThrow('could not be read within 20 ms');
+    release('gen-2');
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(cache.current()).toBe('gen-2');
   });
 
   it('rejects when there is no generation yet and memcached cannot be read', async () => {

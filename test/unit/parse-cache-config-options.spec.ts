@@ -630,3 +630,21 @@ describe('parseCacheConfigOptions', () => {
     });
   });
 });
+
+describe('parseCacheConfigOptions: failover_ttl', () => {
+  it('reads failover_ttl in seconds for memcached regions, and refuses it elsewhere', () => {
+    expect(
+      parseCacheConfigOptions({
+        'cache.regions': 'functions, files',
+        'cache.functions.type': 'ext:memcached',
+        'cache.functions.url': '127.0.0.1:11211',
+        'cache.functions.failover_ttl': '5',
+        'cache.files.type': 'file',
+        'cache.files.data_dir': '/tmp/x',
+      }).regions.functions,
+    ).toMatchObject({ store: 'memcached', failoverTtl: 5 });
+    expect(() =>
+      parseCacheConfigOptions({ 'cache.regions': 'hot', 'cache.hot.type': 'memory', 'cache.hot.failover_ttl': '5' }),
+    ).toThrow(/failover_ttl/);
+  });
+});

@@ -129,3 +129,21 @@ describe('resolveRegionsOptions', () => {
     expect(failure(options).message).toMatch(message);
   });
 });
+
+describe('failoverTtl', () => {
+  const memcached = (extra: Record<string, unknown> = {}) =>
+    resolveRegionsOptions({ regions: { functions: { store: 'memcached', servers: ['127.0.0.1:11211'], ...extra } } })[0];
+
+  it('defaults to 10 s, takes a ttl, and 0 turns failover copies off', () => {
+    expect(memcached().memcached.failoverTtlMs).toBe(10_000);
+    expect(memcached({ failoverTtl: '2s' }).memcached.failoverTtlMs).toBe(2_000);
+    expect(memcached({ failoverTtl: 0 }).memcached.failoverTtlMs).toBe(0);
+  });
+
+  it('is refused on other stores and when it is not a ttl', () => {
+    expect(() => resolveRegionsOptions({ regions: { hot: { store: 'memory', failoverTtl: '2s' } } })).toThrow(
+      /Option "failoverTtl" in region "hot" applies to memcached regions/,
+    );
+    expect(() => memcached({ failoverTtl: '0.4ms' })).toThrow(/failoverTtl/);
+  });
+});

@@ -4,11 +4,11 @@ export interface GenerationCacheOptions {
   load(): Promise<string>;
   /** Milliseconds a generation read from memcached is used before it is read again. */
   maxAgeMs: number;
-  /** Told when a refresh fails while an older generation keeps being used. */
-  onStaleUse?(error: unknown): void;
+  /** Told when the generation cannot be read once the last one known is too old to use. */
+  onUnknown?(error: unknown): void;
   /**
-   * Milliseconds a caller waits for a refresh past `maxAgeMs` before it goes on with the last
-   * generation known. Default: as long as the read takes.
+   * Milliseconds a caller waits for a refresh past `maxAgeMs` before its operation fails.
+   * Default: as long as the read takes.
    */
   maxWaitMs?: number;
   /** Clock, epoch ms. Default: `Date.now`. */
@@ -25,8 +25,9 @@ const REFRESH_AHEAD = 0.8;
  *
  * From 80% of that age a read is started in the background; past it, callers wait for a fresh
  * read, but at most `maxWaitMs`. When a read fails or is that slow (the server holding the
- * generation is down or hung) the last known generation is kept, so the other servers keep
- * serving; `clear()`s made elsewhere meanwhile are seen once the server answers again.
+ * generation is down or hung), the operation fails rather than use a generation that a
+ * `clear()` elsewhere may have replaced: the region serves nothing (it fails open: misses) until
+ * the generation can be read again. Never a pre-clear entry.
  */
 export class GenerationCache {
   private value: string | undefined;
@@ -34,7 +35,8 @@ export class GenerationCache {
   private reading: Promise<string> | undefined;
   /** Bumped by `set()`, so a read that started before a local clear cannot undo it. */
   private version = 0;
-  private failing = false;
+  /** Whether {@link GenerationCacheOptions.onUnknown} was told of the current failure. */
+  private told = false;
   /** The wait, bounded by `maxWaitMs`, for the read in `reading`. */
   private bounded: { read: Promise<string>; result: Promise<string> } | undefined;
   private readonly now: () => number;
@@ -49,11 +51,11 @@ export class GenerationCache {
     if (value === undefined) return this.read();
     const age = this.now() - this.readAt;
     if (age < this.options.maxAgeMs * REFRESH_AHEAD) return value;
-    if (age < this.options.maxAgeMs || this.failing) {
+    if (age < this.options.maxAgeMs) {
       this.read().catch(() => undefined);
       return value;
     }
-    return this.freshOrLast(value);
+    return this.fresh();
   }
 
   /** Records a generation this process has just written (its own `clear()`). */
@@ -61,26 +63,44 @@ export class GenerationCache {
     this.version++;
     this.value = generation;
     this.readAt = this.now();
-    this.failing = false;
+    this.told = false;
   }
 
-  /** A fresh read's generation, or `last` when the read fails or outlasts `maxWaitMs`. */
-  private freshOrLast(last: string): Promise<string> {
+  /** A fresh read's generation; rejects when the read fails or outlasts `maxWaitMs`. */
+  private fresh(): Promise<string> {
     const read = this.read();
     const maxWaitMs = this.options.maxWaitMs;
-    if (maxWaitMs === undefined) return read.catch(() => last);
+    if (maxWaitMs === undefined) return read;
     if (this.bounded?.read === read) return this.bounded.result;
     // One timer per read, shared by every caller waiting on it.
-    const result = new Promise<string>((resolve) => {
-      const timer = setTimeout(() => resolve(last), maxWaitMs);
-      const settle = (generation: string) => {
-        clearTimeout(timer);
-        resolve(generation);
-      };
-      read.then(settle, () => settle(last));
+    const result = new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        const error = new Error(`the region's generation could not be read within ${maxWaitMs} ms`);
+        this.unknown(error);
+        reject(error);
+      }, maxWaitMs);
+      read.then(
+        (generation) => {
+          clearTimeout(timer);
+          resolve(generation);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      );
     });
+    // Nobody may be waiting by the time it settles.
+    result.catch(() => undefined);
     this.bounded = { read, result };
     return result;
+  }
+
+  /** Tells `onUnknown` once per failure (until a read succeeds again). */
+  private unknown(error: unknown): void {
+    if (this.told) return;
+    this.told = true;
+    this.options.onUnknown?.(error);
   }
 
   private read(): Promise<string> {
@@ -92,15 +112,13 @@ export class GenerationCache {
         if (this.version === version) {
           this.value = generation;
           this.readAt = startedAt;
-          this.failing = false;
+          this.told = false;
         }
         return this.value ?? generation;
       },
       (error: unknown) => {
-        if (this.value !== undefined) {
-          this.failing = true;
-          this.options.onStaleUse?.(error);
-        }
+        // Within maxAgeMs of the last read the last generation is still used; past it, nothing.
+        if (this.value === undefined || this.now() - this.readAt >= this.options.maxAgeMs) this.unknown(error);
         throw error;
       },
     );

@@ -75,6 +75,21 @@ export class HashRing {
     return owner;
   }
 
+  /**
+   * Index of the node that follows `key`'s owner clockwise on the ring: where the key's failover
+   * copies go while its owner is out. The owner itself when there is a single node.
+   */
+  fallback(key: string): number {
+    if (this.nodes.length === 1) return 0;
+    const start = this.firstPointAtOrAfter(pointOf(key));
+    const owner = this.owners[start];
+    for (let step = 1; step < this.points.length; step++) {
+      const candidate = this.owners[(start + step) % this.points.length];
+      if (candidate !== owner) return candidate;
+    }
+    return owner;
+  }
+
   /** Binary search for the first point >= `point`, wrapping to 0 past the last point. */
   private firstPointAtOrAfter(point: number): number {
     let low = 0;

@@ -266,6 +266,14 @@ function resolveRegion(
   }
   const maxBytes = read.integer('maxBytes', undefined);
   const timeoutMs = read.integer('timeoutMs', REGION_DEFAULTS.timeoutMs);
+  const lockTtlMs = read.ttl('lockTtl', REGION_DEFAULTS.lockTtlMs);
+  if (lockTtlMs === 0) {
+    // 0 reads as "no expiry" for a ttl; a lock without one, left by a holder that crashed, would
+    // make every miss of its key wait lockWaitMs for good.
+    throw new CacheConfigError(
+      `Invalid option "lockTtl" in ${where}: a lock must expire. Use a ttl longer than the slowest computation it guards, e.g. lockTtl: '30s' (the default).`,
+    );
+  }
 
   return {
     name,
@@ -277,7 +285,7 @@ function resolveRegion(
     onKeyError: read.oneOf('onKeyError', ['throw', 'bypass'], REGION_DEFAULTS.onKeyError),
     failOpen: read.boolean('failOpen', REGION_DEFAULTS.failOpen),
     lock: read.boolean('lock', REGION_DEFAULTS.lock),
-    lockTtlMs: read.ttl('lockTtl', REGION_DEFAULTS.lockTtlMs),
+    lockTtlMs,
     lockWaitMs: read.integer('lockWaitMs', REGION_DEFAULTS.lockWaitMs),
     breakerThreshold: read.integer('breakerThreshold', REGION_DEFAULTS.breakerThreshold),
     breakerCooldownMs: read.integer('breakerCooldownMs', REGION_DEFAULTS.breakerCooldownMs),

@@ -130,6 +130,15 @@ describe('resolveRegionsOptions', () => {
   });
 });
 
+describe('lockTtl', () => {
+  it('refuses 0: a lock that never expires would block its key for good after a crash', () => {
+    expect(() => resolveRegionsOptions({ regions: { hot: { store: 'memory', lock: true, lockTtl: 0 } } })).toThrow(
+      /Invalid option "lockTtl" in region "hot": a lock must expire.*lockTtl: '30s'/,
+    );
+    expect(resolveRegionsOptions({ regions: { hot: { store: 'memory', lock: true, lockTtl: '2s' } } })[0].lockTtlMs).toBe(2_000);
+  });
+});
+
 describe('failoverTtl', () => {
   const memcached = (extra: Record<string, unknown> = {}) =>
     resolveRegionsOptions({ regions: { functions: { store: 'memcached', servers: ['127.0.0.1:11211'], ...extra } } })[0];

@@ -84,6 +84,16 @@ export const unsafeMethodsWithoutKey = (region: string, className: string, metho
   `Keys of a handler are made of the method, path, query and vary parts only — not the body — so two requests with different bodies would share one entry. ` +
   `Add a key that includes what makes these requests differ, e.g. { methods: [${httpMethods.map((m) => `'${m}'`).join(', ')}], key: (req) => req.body }, or cache GET and HEAD only.`;
 
+export const routeMethodNotCached = (
+  region: string,
+  className: string,
+  method: string,
+  routeMethod: string,
+  cachedMethods: readonly string[],
+) =>
+  `@Cached('${region}') on controller handler ${className}.${method}(), a ${routeMethod} route, would never cache: it caches ${cachedMethods.join(', ')} requests only. ` +
+  `Remove @Cached, or cache ${routeMethod} requests with { methods: ['${routeMethod}'], key: (req) => … } built from what the handler reads.`;
+
 /** keyFor() messages: the region, the method and what to pass instead. */
 export const keyForNoMethod = (region: string, className: string, method: string) =>
   `keyFor() in region "${region}": ${className} has no method "${method}". Pass the class (or an instance) and the name of its @Cached method.`;

@@ -1,4 +1,5 @@
-import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, RequestMethod, type OnModuleInit } from '@nestjs/common';
+import { METHOD_METADATA } from '@nestjs/common/constants.js';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper.js';
 import { Observable } from 'rxjs';
@@ -127,8 +128,8 @@ export class CachedMethodExplorer implements OnModuleInit {
 
   /** Handlers are cached by the interceptor; here their options and namespaces are checked. */
   private exploreController(found: CachedClass, namespaces: NamespaceRegistry): void {
-    for (const { methodName, metadata, site } of found.methods) {
-      checkHandlerOptions(site, metadata.options);
+    for (const { methodName, method, metadata, site } of found.methods) {
+      checkHandlerOptions(site, metadata.options, routeMethodOf(method));
       // The interceptor reads the ttl at the first request: a ttl the store cannot keep stops the app now.
       if (metadata.options.ttl !== undefined) {
         this.regions.get(site.region).ttlOption(metadata.options.ttl, `@Cached('${site.region}') option "ttl" on ${site.className}.${methodName}()`);
@@ -246,4 +247,10 @@ function whereIs(wrapper: InstanceWrapper, kind: 'provider' | 'controller'): str
     typeof token === 'function' ? token.name || '(anonymous class)' : typeof token === 'string' ? JSON.stringify(token) : String(token);
   const moduleName = wrapper.host?.name;
   return `${kind} ${tokenText}${moduleName ? ` in module ${moduleName}` : ''}`;
+}
+
+/** The HTTP method of a handler's route (`GET`, `POST`…, `ALL`), from Nest's own route metadata. */
+function routeMethodOf(handler: Function): string | undefined {
+  const method: unknown = Reflect.getMetadata(METHOD_METADATA, handler);
+  return typeof method === 'number' ? RequestMethod[method] : undefined;
 }

@@ -2,6 +2,7 @@ import {
   handlerOnlyOption,
   notAFunctionOption,
   notAStringListOption,
+  routeMethodNotCached,
   unsafeMethodsWithoutKey,
 } from '../cache-regions.messages.js';
 import type { CachedOptions } from '../decorators/cached.decorator.js';
@@ -46,9 +47,12 @@ export function checkProviderOptions(site: CachedSite, options: CachedOptions): 
 /**
  * Checks `@Cached` options on a controller handler; throws CacheConfigError at startup.
  * Caching a method with a body (POST, PUT…) needs a `key`: the default key has no body in it.
+ * A handler whose route's HTTP method (`routeMethod`, from its `@Get()`, `@Post()`… decorator;
+ * `ALL` or none for any) is not among the cached methods would never cache: refused, rather than
+ * left to look cached.
  * @returns the HTTP methods it caches, upper-case.
  */
-export function checkHandlerOptions(site: CachedSite, options: CachedOptions): readonly string[] {
+export function checkHandlerOptions(site: CachedSite, options: CachedOptions, routeMethod?: string): readonly string[] {
   checkFunctions(site, options);
   for (const option of HANDLER_ONLY_OPTIONS) {
     const value: unknown = options[option];
@@ -60,6 +64,9 @@ export function checkHandlerOptions(site: CachedSite, options: CachedOptions): r
   const withBody = methods.filter((method) => !BODILESS_METHODS.includes(method));
   if (withBody.length > 0 && options.key === undefined) {
     throw new CacheConfigError(unsafeMethodsWithoutKey(site.region, site.className, site.methodName, withBody));
+  }
+  if (routeMethod !== undefined && routeMethod !== 'ALL' && !methods.includes(routeMethod)) {
+    throw new CacheConfigError(routeMethodNotCached(site.region, site.className, site.methodName, routeMethod, methods));
   }
   return methods;
 }

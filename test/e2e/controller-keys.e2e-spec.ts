@@ -1,4 +1,5 @@
 import {
+  All,
   Body,
   Controller,
   Get,
@@ -217,6 +218,80 @@ describe('caching other HTTP methods than GET and HEAD', () => {
     expect(error.message).toMatch(/POST/);
     expect(error.message).toMatch(/"key"/);
     expect(error.message).toMatch(/body/);
+  });
+});
+
+describe('a handler whose route method is not among the cached methods', () => {
+  /** The bootstrap error of an app with `controller` alone. */
+  async function bootstrapFailure(controller: Function): Promise<Error> {
+    @Module({ controllers: [controller as new () => unknown] })
+    class OneControllerModule {}
+    return start([OneControllerModule]).then(
+      async (app) => {
+        await app.close();
+        throw new Error('expected bootstrap to fail');
+      },
+      (e: unknown) => e as Error,
+    );
+  }
+
+  it('stops the app: @Cached on a @Post() with the default methods would never cache', async () => {
+    @Controller('never')
+    class NeverCachedController {
+      @Post()
+      @Cached('views')
+      async create(@Body() body: { q: string }): Promise<string> {
+        return body.q;
+      }
+    }
+    const error = await bootstrapFailure(NeverCachedController);
+    expect(error).toBeInstanceOf(CacheConfigError);
+    expect(error.message).toMatch(/NeverCachedController\.create\(\), a POST route, would never cache/);
+    expect(error.message).toMatch(/GET, HEAD requests only/);
+    expect(error.message).toMatch(/methods: \['POST'\], key:/);
+  });
+
+  it('stops the app when methods lists others than the route method', async () => {
+    @Controller('other')
+    class OtherMethodController {
+      @Get()
+      @Cached('views', { methods: ['HEAD'] })
+      async read(): Promise<string> {
+        return 'x';
+      }
+    }
+    const error = await bootstrapFailure(OtherMethodController);
+    expect(error.message).toMatch(/OtherMethodController\.read\(\), a GET route, would never cache: it caches HEAD requests only/);
+  });
+
+  it('accepts @All() (GET requests of it are cached) and a POST route with methods and a key', async () => {
+    @Controller('fine')
+    class FineController {
+      runs = 0;
+      @All('any')
+      @Cached('views')
+      async any(): Promise<{ run: number }> {
+        return { run: ++this.runs };
+      }
+      @Post('search')
+      @Cached('views', { methods: ['POST'], key: (request: { body: { q: string } }) => request.body.q })
+      async search(@Body() body: { q: string }): Promise<{ q: string; run: number }> {
+        return { q: body.q, run: ++this.runs };
+      }
+    }
+    @Module({ controllers: [FineController] })
+    class FineModule {}
+    const app = await start([FineModule]);
+    try {
+      const first = await request(app.getHttpServer()).get('/fine/any').expect(200);
+      expect((await request(app.getHttpServer()).get('/fine/any').expect(200)).body).toEqual(first.body);
+      const bob = await request(app.getHttpServer()).post('/fine/search').send({ q: 'bob' }).expect(201);
+      expect((await request(app.getHttpServer()).post('/fine/search').send({ q: 'bob' }).expect(201)).body).toEqual(bob.body);
+      const alice = await request(app.getHttpServer()).post('/fine/search').send({ q: 'alice' }).expect(201);
+      expect(alice.body.q).toBe('alice');
+    } finally {
+      await app.close();
+    }
   });
 });
 

@@ -2,8 +2,10 @@ import type { CacheRegionsOptions, RegionOptions, StoreName } from '../cache-reg
 import { CacheConfigError } from '../errors.js';
 import { ttlToMs } from '../ttl.js';
 import { closestName } from './closest-name.js';
-import { nulInPath, RESERVED_REGION_NAMES, reservedRegionName } from './config.messages.js';
-import { describeBounds, INTEGER_BOUNDS, type IntegerBounds, type IntegerOption } from './option-bounds.js';
+import { nulInPath } from './config.messages.js';
+import { checkRegionName, DEFAULT_MEMCACHED_PORT, isKeyPrefix, isRegionName, parseServerAddress, serverList } from './naming-rules.js';
+import { describeBounds, type IntegerBounds } from './option-bounds.js';
+import { REGION_OPTIONS, type OptionKind, type RegionOptionSpec } from './region-option-table.js';
 
 /** Settings of {@link parseCacheConfigOptions}. */
 export interface ParseCacheConfigOptionsSettings {
@@ -103,12 +105,7 @@ interface OptionSpec {
   readonly parse: (entry: RawEntry) => Parsed;
 }
 
-const DEFAULT_MEMCACHED_SERVER = '127.0.0.1:11211';
-const DEFAULT_MEMCACHED_PORT = '11211';
-const REGION_NAME = /^[A-Za-z0-9_-]+$/;
-const KEY_PREFIX = /^[A-Za-z0-9_.-]+$/;
-const HOST = /^(?:\[[0-9a-fA-F:]+\]|[A-Za-z0-9_.-]+)$/;
-const HOST_PORT = /^(?:\[[0-9a-fA-F:]+\]|[A-Za-z0-9_.-]+):\d{1,5}$/;
+const DEFAULT_MEMCACHED_SERVER = `127.0.0.1:${DEFAULT_MEMCACHED_PORT}`;
 const NUMERIC = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?$/i;
 const BOOLEAN_WORDS: Readonly<Record<string, boolean>> = {
   true: true, false: false, '1': true, '0': false, yes: true, no: false, on: true, off: false,
@@ -117,44 +114,41 @@ const TYPE_NAMES: Readonly<Record<string, StoreName>> = {
   memory: 'memory', memcached: 'memcached', 'ext:memcached': 'memcached', file: 'file', none: 'none',
 };
 
-const seconds = (entry: RawEntry) => parseSeconds(entry);
-/** An integer with the bounds `forRoot` applies to `option` (one table: option-bounds.ts). */
-const integer = (option: IntegerOption) => (entry: RawEntry) => parseInteger(entry, INTEGER_BOUNDS[option]);
-/** An integer option of Beaker's that this project reads but ignores. */
-const anyInteger = (entry: RawEntry) => parseInteger(entry, { min: 1 });
-const choice = (choices: readonly string[]) => (entry: RawEntry) => parseChoice(entry, choices);
+/** How each kind of option in the table is read from a flat value (a string, as often as not). */
+const READERS: Record<OptionKind, (entry: RawEntry, spec: RegionOptionSpec) => Parsed> = {
+  store: parseType,
+  ttl: parseSeconds,
+  integer: (entry, spec) => parseInteger(entry, spec.bounds!),
+  boolean: parseBoolean,
+  choice: (entry, spec) => parseChoice(entry, spec.choices!),
+  string: parseString,
+  'secret-list': parseSecretList,
+  path: parsePath,
+  servers: parseServers,
+  'key-prefix': parseKeyPrefix,
+};
 
-const OPTIONS: ReadonlyMap<string, OptionSpec> = new Map<string, OptionSpec>([
-  ['type', { parse: parseType }],
+/** Beaker keys that are no region option: `enabled`, and two accepted for compatibility and ignored. */
+const BEAKER_ONLY: ReadonlyArray<[string, OptionSpec]> = [
   ['enabled', { parse: parseBoolean }],
-  ['expire', { target: 'ttl', parse: seconds }],
-  ['url', { target: 'servers', stores: ['memcached'], parse: parseServers }],
-  ['data_dir', { target: 'dir', stores: ['file'], anyStoreInBeaker: true, parse: parsePath }],
-  ['lock_dir', { target: 'lockDir', stores: ['file'], anyStoreInBeaker: true, parse: parsePath }],
-  ['key_length', { parse: anyInteger }],
+  // The limit is memcached's own 250 bytes (longer keys are hashed), and the client is always memjs.
+  ['key_length', { parse: (entry) => parseInteger(entry, { min: 1 }) }],
   ['memcache_module', { parse: parseString }],
-  ['key_prefix', { target: 'keyPrefix', parse: parseKeyPrefix }],
-  ['fail_open', { target: 'failOpen', parse: parseBoolean }],
-  ['lock', { target: 'lock', parse: parseBoolean }],
-  ['lock_ttl', { target: 'lockTtl', parse: seconds }],
-  ['lock_wait_ms', { target: 'lockWaitMs', parse: integer('lockWaitMs') }],
-  ['stale_ttl', { target: 'staleTtl', parse: seconds }],
-  ['on_long_key', { target: 'onLongKey', parse: choice(['hash', 'error']) }],
-  ['on_key_error', { target: 'onKeyError', parse: choice(['throw', 'bypass']) }],
-  ['breaker_threshold', { target: 'breakerThreshold', parse: integer('breakerThreshold') }],
-  ['breaker_cooldown_ms', { target: 'breakerCooldownMs', parse: integer('breakerCooldownMs') }],
-  ['max_entries', { target: 'maxEntries', stores: ['memory'], parse: integer('maxEntries') }],
-  ['max_bytes', { target: 'maxBytes', stores: ['memory', 'file'], parse: integer('maxBytes') }],
-  ['clone', { target: 'clone', stores: ['memory'], parse: parseBoolean }],
-  ['username', { target: 'username', stores: ['memcached'], parse: parseString }],
-  ['password', { target: 'password', stores: ['memcached'], parse: parseString }],
-  ['timeout_ms', { target: 'timeoutMs', stores: ['memcached'], parse: integer('timeoutMs') }],
-  ['retries', { target: 'retries', stores: ['memcached'], parse: integer('retries') }],
-  ['max_value_bytes', { target: 'maxValueBytes', stores: ['memcached'], parse: integer('maxValueBytes') }],
-  ['signing_keys', { target: 'signingKeys', stores: ['memcached'], parse: parseSecretList }],
-  ['failover_ttl', { target: 'failoverTtl', stores: ['memcached'], parse: seconds }],
-  ['sweep_interval_ms', { target: 'sweepIntervalMs', stores: ['file'], parse: integer('sweepIntervalMs') }],
-  ['verify_reads', { target: 'verifyReads', stores: ['file'], parse: choice(['once', 'always']) }],
+];
+
+/** Every key the parser reads: the option table's Beaker names, then {@link BEAKER_ONLY}. */
+const OPTIONS: ReadonlyMap<string, OptionSpec> = new Map<string, OptionSpec>([
+  ...Object.entries(REGION_OPTIONS).map(([name, spec]: [string, RegionOptionSpec]): [string, OptionSpec] => [
+    spec.beaker,
+    {
+      // The store (Beaker's `type`) is read apart: it decides which options apply.
+      target: name === 'store' ? undefined : (name as keyof RegionOptions),
+      stores: spec.stores,
+      anyStoreInBeaker: spec.anyStoreInBeaker,
+      parse: (entry) => READERS[spec.kind](entry, spec),
+    },
+  ]),
+  ...BEAKER_ONLY,
 ]);
 const OPTION_NAMES: readonly string[] = [...OPTIONS.keys()];
 /** forRoot spellings people carry over, which edit distance alone would map badly (ttl → url). */
@@ -249,14 +243,7 @@ function readRegionNames(entries: readonly RawEntry[], syntax: Syntax): string[]
   const seen = new Set<string>();
   for (const name of names) {
     // Before anything is keyed by the name: "__proto__" would otherwise become a prototype.
-    if (RESERVED_REGION_NAMES.includes(syntax.env ? name.toLowerCase() : name)) {
-      throw new CacheConfigError(reservedRegionName(name, `"${key}"`));
-    }
-    if (!REGION_NAME.test(name)) {
-      throw new CacheConfigError(
-        `Invalid region name ${JSON.stringify(name)} in "${key}": use letters, digits, "_" and "-" only.`,
-      );
-    }
+    checkRegionName(name, `"${key}"`, syntax.env);
     const comparable = syntax.env ? name.toLowerCase() : name;
     if (seen.has(comparable)) {
       throw new CacheConfigError(`Region "${name}" is listed twice in "${key}": list each region once.`);
@@ -352,7 +339,7 @@ function locateEnvKey(
   )[0];
   if (unlisted !== undefined) {
     const region = rest.slice(0, -unlisted.length - 1);
-    if (REGION_NAME.test(region)) {
+    if (isRegionName(region)) {
       throw regionNotListed(entry.key, region, regionNames, syntax, unlisted);
     }
   }
@@ -450,16 +437,13 @@ function parseType(entry: RawEntry): StoreName {
 
 function parseServers(entry: RawEntry): string[] {
   const { value } = entry;
-  const parts = typeof value === 'string' ? value.split(/[;,]/) : Array.isArray(value) ? value : undefined;
-  if (!parts || parts.some((part) => typeof part !== 'string')) {
+  const parts = serverList(value);
+  if (!Array.isArray(parts) || parts.some((part) => typeof part !== 'string')) {
     throw badValue(entry.key, value, 'memcached servers as "host:port", several separated by ";" or ","');
   }
-  const servers = (parts as string[])
-    .map((part) => part.trim())
-    .filter((part) => part !== '')
-    // Beaker's memcached clients take a bare host as port 11211; memjs wants the port spelt out.
-    .map((server) => (HOST.test(server) ? `${server}:${DEFAULT_MEMCACHED_PORT}` : server));
-  const bad = servers.find((server) => !HOST_PORT.test(server));
+  // Beaker's memcached clients take a bare host as port 11211; it is written out here.
+  const servers = (parts as string[]).map((server) => parseServerAddress(server)?.name ?? server);
+  const bad = servers.find((server) => !parseServerAddress(server));
   if (bad !== undefined) {
     throw badValue(
       entry.key,
@@ -495,7 +479,7 @@ function parseSecretList(entry: RawEntry): string[] {
 
 function parseKeyPrefix(entry: RawEntry): string {
   const prefix = typeof entry.value === 'string' ? entry.value.trim() : '';
-  if (!KEY_PREFIX.test(prefix)) {
+  if (!isKeyPrefix(prefix)) {
     throw badValue(entry.key, entry.value, 'a key prefix of letters, digits, "_", "." or "-", e.g. "myapp"');
   }
   return prefix;

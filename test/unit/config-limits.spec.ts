@@ -5,7 +5,7 @@
  */
 import type { CacheRegionsOptions } from '../../lib/cache-regions.options.js';
 import { parseCacheConfigOptions } from '../../lib/config/parse-cache-config-options.js';
-import { resolveRegionsOptions } from '../../lib/config/validate-options.js';
+import { resolveRegionsOptions } from '../../lib/config/resolve-regions-options.js';
 import { CacheConfigError } from '../../lib/errors.js';
 import { CacheRegionsModule } from '../../lib/index.js';
 import { MemoryStore } from '../../lib/stores/memory.store.js';
@@ -251,8 +251,8 @@ describe('servers given as a string', () => {
   });
 
   it('checks each server of the string like an array entry', () => {
-    expect(configError(() => resolve({ regions: { m: { store: 'memcached', servers: 'a:1,nohost' } } })).message).toMatch(
-      /^Invalid server "nohost" in option "servers" of region "m": use 'host:port'/,
+    expect(configError(() => resolve({ regions: { m: { store: 'memcached', servers: 'a:1,b:99999' } } })).message).toMatch(
+      /^Invalid server "b:99999" in option "servers" of region "m": use "host:port" \(port default 11211\)/,
     );
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseCacheConfigOptions } from '../../lib/config/parse-cache-config-options.js';
-import { resolveRegionsOptions } from '../../lib/config/validate-options.js';
+import { resolveRegionsOptions } from '../../lib/config/resolve-regions-options.js';
 import { CacheConfigError } from '../../lib/errors.js';
 
 /** The parse must throw a CacheConfigError whose message contains every fragment. */
@@ -564,7 +564,7 @@ describe('parseCacheConfigOptions', () => {
       expectConfigError(
         () => parseCacheConfigOptions({ ...base, 'cache.sqlalchemy_engine': 'x' }),
         'Unknown cache config key "cache.sqlalchemy_engine"',
-        'options are: type, enabled, expire, url',
+        'options are: type, expire, url',
       );
       expectConfigError(
         () => parseCacheConfigOptions({ ...base, 'cache.files.sub.expire': 1 }),

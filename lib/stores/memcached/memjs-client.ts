@@ -1,36 +1,23 @@
 import memjs from 'memjs';
 import type { Client } from 'memjs';
+import { parseServerAddress, SERVER_ADDRESS_USAGE, type ServerAddress } from '../../config/naming-rules.js';
 import { CacheConfigError } from '../../errors.js';
 import { type MemjsServerInternals, SocketGuard } from './memjs-guard.js';
 import { type MemjsTimedServer, RequestTimer } from './memjs-request-timer.js';
 
-/** A memcached server as the store addresses it. */
-export interface ServerAddress {
-  host: string;
-  port: number;
-  /** `host:port` (`[v6]:port` for IPv6): the server's name on the hash ring and in messages. */
-  name: string;
-}
-
-const DEFAULT_PORT = 11211;
-const HOST_PORT = /^(?:\[([^\]]+)\]|([^:\s[\]]+))(?::(\d{1,5}))?$/;
+export type { ServerAddress };
 
 /**
- * Parses `host`, `host:port` or `[ipv6]:port` (port default 11211). `where` names the option in the
- * error, e.g. `region "functions" option "servers"`.
+ * Parses `host`, `host:port` or `[ipv6]:port` (port default 11211), by the configuration's one
+ * rule for server addresses. `where` names the option in the error, e.g.
+ * `region "functions" option "servers"`.
  */
 export function parseServer(text: string, where: string): ServerAddress {
-  const match = HOST_PORT.exec(text.trim());
-  const port = Number(match?.[3] ?? DEFAULT_PORT);
-  if (!match || port < 1 || port > 65_535) {
-    throw new CacheConfigError(
-      `Invalid memcached server ${JSON.stringify(text)} in ${where}: ` +
-        'use "host:port", e.g. "127.0.0.1:11211" or "[::1]:11211".',
-    );
+  const address = parseServerAddress(text);
+  if (!address) {
+    throw new CacheConfigError(`Invalid memcached server ${JSON.stringify(text)} in ${where}: ${SERVER_ADDRESS_USAGE}.`);
   }
-  const v6 = match[1];
-  const host = v6 ?? match[2];
-  return { host, port, name: v6 ? `[${v6}]:${port}` : `${host}:${port}` };
+  return address;
 }
 
 /** Options of {@link createMemjsClient}. */

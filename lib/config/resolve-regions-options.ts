@@ -7,72 +7,31 @@ import { closestName } from './closest-name.js';
 import {
   integerOutOfRange,
   nulInPath,
-  RESERVED_REGION_NAMES,
-  reservedRegionName,
   sharedStoreInstance,
 } from './config.messages.js';
-import { describeBounds, INTEGER_BOUNDS, withinBounds, type IntegerBounds, type IntegerOption } from './option-bounds.js';
+import { checkRegionName, isKeyPrefix, parseServerAddress, SERVER_ADDRESS_USAGE, serverList } from './naming-rules.js';
+import { describeBounds, withinBounds } from './option-bounds.js';
+import {
+  integerBounds,
+  REGION_OPTION_NAMES,
+  REGION_OPTIONS,
+  regionOptionSpec,
+  type IntegerOption,
+  type RegionOptionName,
+  type RegionOptionSpec,
+  type TtlOption,
+} from './region-option-table.js';
 import type { ResolvedRegionConfig } from './resolved-region-config.js';
 
 const STORE_NAMES: readonly StoreName[] = ['memory', 'memcached', 'file', 'none'];
 const TOP_LEVEL_OPTIONS = ['keyPrefix', 'defaults', 'regions', 'metrics'] as const;
-const COMMON_OPTIONS = [
-  'store',
-  'ttl',
-  'keyPrefix',
-  'onLongKey',
-  'onKeyError',
-  'failOpen',
-  'lock',
-  'lockTtl',
-  'lockWaitMs',
-  'staleTtl',
-  'breakerThreshold',
-  'breakerCooldownMs',
-] as const;
-/** Options that belong to one store kind; `maxBytes` is shared by memory and file. */
-const STORE_OPTIONS: Record<string, readonly StoreName[]> = {
-  maxEntries: ['memory'],
-  maxBytes: ['memory', 'file'],
-  clone: ['memory'],
-  servers: ['memcached'],
-  username: ['memcached'],
-  password: ['memcached'],
-  timeoutMs: ['memcached'],
-  retries: ['memcached'],
-  maxValueBytes: ['memcached'],
-  signingKeys: ['memcached'],
-  failoverTtl: ['memcached'],
-  dir: ['file'],
-  lockDir: ['file'],
-  sweepIntervalMs: ['file'],
-  verifyReads: ['file'],
-};
-const ALL_REGION_OPTIONS = [...COMMON_OPTIONS, ...Object.keys(STORE_OPTIONS)];
-const NAME = /^[A-Za-z0-9_-]+$/;
-const PREFIX = /^[A-Za-z0-9_.-]+$/;
-const SERVER = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9_.-]+):\d{1,5}$/;
 
-/** Defaults of every option that has one (SPEC sections 2.6 and 5). */
-export const REGION_DEFAULTS = {
-  ttlMs: 0,
-  staleTtlMs: 0,
-  onLongKey: 'hash',
-  onKeyError: 'throw',
-  failOpen: true,
-  lock: false,
-  lockTtlMs: 30_000,
-  lockWaitMs: 5_000,
-  breakerThreshold: 5,
-  breakerCooldownMs: 5_000,
-  maxEntries: 10_000,
-  timeoutMs: 500,
-  retries: 2,
-  maxValueBytes: 1_048_576,
-  failoverTtlMs: 10_000,
-  sweepIntervalMs: 600_000,
-  verifyReads: 'once',
-} as const;
+/** The default of `option` in the option table (ttls in ms): a literal type, or undefined for none. */
+type DefaultOf<Option extends RegionOptionName> = (typeof REGION_OPTIONS)[Option] extends { default: infer Value } ? Value : undefined;
+
+function defaultOf<Option extends RegionOptionName>(option: Option): DefaultOf<Option> {
+  return (REGION_OPTIONS[option] as RegionOptionSpec).default as DefaultOf<Option>;
+}
 
 function unknownOption(name: string, where: string, valid: readonly string[]): CacheConfigError {
   const guess = closestName(name, valid);
@@ -113,18 +72,17 @@ class RegionReader {
     );
   }
 
-  ttl(option: 'ttl' | 'staleTtl' | 'lockTtl' | 'failoverTtl', fallback: number): number {
+  /** A ttl in milliseconds; the table's default when not given. */
+  ttl<Option extends TtlOption>(option: Option): number | DefaultOf<Option> {
     const value = this.values[option];
-    return value === undefined ? fallback : ttlToMs(value, `${this.where} option "${option}"`);
+    return value === undefined ? defaultOf(option) : ttlToMs(value, `${this.where} option "${option}"`);
   }
 
-  /** An integer within the option's bounds ({@link INTEGER_BOUNDS}). */
-  integer(option: IntegerOption, fallback: number): number;
-  integer(option: IntegerOption, fallback: undefined): number | undefined;
-  integer(option: IntegerOption, fallback: number | undefined): number | undefined {
+  /** An integer within the option's bounds in the table; the table's default when not given. */
+  integer<Option extends IntegerOption>(option: Option): number | DefaultOf<Option> {
     const value = this.values[option];
-    if (value === undefined) return fallback;
-    const bounds: IntegerBounds = INTEGER_BOUNDS[option];
+    if (value === undefined) return defaultOf(option);
+    const bounds = integerBounds(option);
     if (!withinBounds(value, bounds)) {
       const why = bounds.max !== undefined && typeof value === 'number' && value > bounds.max ? bounds.why : undefined;
       throw new CacheConfigError(
@@ -134,18 +92,20 @@ class RegionReader {
     return value;
   }
 
-  boolean(option: keyof RegionOptions, fallback: boolean): boolean {
+  boolean(option: 'failOpen' | 'lock' | 'clone'): boolean {
     const value = this.values[option];
-    if (value === undefined) return fallback;
+    if (value === undefined) return defaultOf(option);
     if (typeof value !== 'boolean') this.fail(option, 'true or false');
     return value;
   }
 
-  oneOf<T extends string>(option: keyof RegionOptions, allowed: readonly T[], fallback: T): T {
+  /** One of the option's choices in the table; its default when not given. */
+  choice<Option extends 'onLongKey' | 'onKeyError' | 'verifyReads'>(option: Option): DefaultOf<Option> | (typeof REGION_OPTIONS)[Option]['choices'][number] {
     const value = this.values[option];
-    if (value === undefined) return fallback;
-    if (!allowed.includes(value as T)) this.fail(option, allowed.map((a) => `'${a}'`).join(' or '));
-    return value as T;
+    if (value === undefined) return defaultOf(option);
+    const choices: readonly string[] = REGION_OPTIONS[option].choices;
+    if (typeof value !== 'string' || !choices.includes(value)) this.fail(option, choices.map((a) => `'${a}'`).join(' or '));
+    return value as (typeof REGION_OPTIONS)[Option]['choices'][number];
   }
 
   string(option: keyof RegionOptions): string | undefined {
@@ -165,7 +125,7 @@ class RegionReader {
 
 function checkPrefix(value: unknown, where: string): string | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'string' || !PREFIX.test(value)) {
+  if (!isKeyPrefix(value)) {
     throw new CacheConfigError(
       `Invalid option "keyPrefix" in ${where}: expected letters, digits, '_', '.' or '-', got ${JSON.stringify(value)}.`,
     );
@@ -188,7 +148,7 @@ function checkMetricsSink(value: unknown): void {
 
 function checkOptionNames(options: Record<string, unknown>, where: string): void {
   for (const name of Object.keys(options)) {
-    if (!ALL_REGION_OPTIONS.includes(name)) throw unknownOption(name, where, ALL_REGION_OPTIONS);
+    if (!regionOptionSpec(name)) throw unknownOption(name, where, REGION_OPTION_NAMES);
   }
 }
 
@@ -224,11 +184,11 @@ function resolveRegion(
   // must fit its store, since a misplaced one would silently do nothing.
   const merged: Record<string, unknown> = {};
   for (const [option, value] of Object.entries(defaults)) {
-    const stores = STORE_OPTIONS[option];
+    const stores = regionOptionSpec(option)?.stores;
     if (!stores || (kind && stores.includes(kind))) merged[option] = value;
   }
   for (const [option, value] of Object.entries(own)) {
-    const stores = STORE_OPTIONS[option];
+    const stores = regionOptionSpec(option)?.stores;
     if (stores && !(kind && stores.includes(kind))) {
       throw new CacheConfigError(
         `Option "${option}" in ${where} applies to ${stores.join(' and ')} regions, but this region uses the ${kind ?? 'custom'} store. Remove it, or set "store" to '${stores[0]}'.`,
@@ -250,9 +210,9 @@ function resolveRegion(
       );
     }
     for (const server of servers) {
-      if (typeof server !== 'string' || !SERVER.test(server)) {
+      if (typeof server !== 'string' || !parseServerAddress(server)) {
         throw new CacheConfigError(
-          `Invalid server ${JSON.stringify(server)} in option "servers" of ${where}: use 'host:port', e.g. '127.0.0.1:11211'.`,
+          `Invalid server ${JSON.stringify(server)} in option "servers" of ${where}: ${SERVER_ADDRESS_USAGE}.`,
         );
       }
     }
@@ -264,9 +224,9 @@ function resolveRegion(
       `Missing option "dir" in ${where}: a file region needs a directory, e.g. dir: '/var/cache/myapp'.`,
     );
   }
-  const maxBytes = read.integer('maxBytes', undefined);
-  const timeoutMs = read.integer('timeoutMs', REGION_DEFAULTS.timeoutMs);
-  const lockTtlMs = read.ttl('lockTtl', REGION_DEFAULTS.lockTtlMs);
+  const maxBytes = read.integer('maxBytes');
+  const timeoutMs = read.integer('timeoutMs');
+  const lockTtlMs = read.ttl('lockTtl');
   if (lockTtlMs === 0) {
     // 0 reads as "no expiry" for a ttl; a lock without one, left by a holder that crashed, would
     // make every miss of its key wait lockWaitMs for good.
@@ -279,39 +239,39 @@ function resolveRegion(
     name,
     namespace,
     store,
-    ttlMs: read.ttl('ttl', REGION_DEFAULTS.ttlMs),
-    staleTtlMs: read.ttl('staleTtl', REGION_DEFAULTS.staleTtlMs),
-    onLongKey: read.oneOf('onLongKey', ['hash', 'error'], REGION_DEFAULTS.onLongKey),
-    onKeyError: read.oneOf('onKeyError', ['throw', 'bypass'], REGION_DEFAULTS.onKeyError),
-    failOpen: read.boolean('failOpen', REGION_DEFAULTS.failOpen),
-    lock: read.boolean('lock', REGION_DEFAULTS.lock),
+    ttlMs: read.ttl('ttl'),
+    staleTtlMs: read.ttl('staleTtl'),
+    onLongKey: read.choice('onLongKey'),
+    onKeyError: read.choice('onKeyError'),
+    failOpen: read.boolean('failOpen'),
+    lock: read.boolean('lock'),
     lockTtlMs,
-    lockWaitMs: read.integer('lockWaitMs', REGION_DEFAULTS.lockWaitMs),
-    breakerThreshold: read.integer('breakerThreshold', REGION_DEFAULTS.breakerThreshold),
-    breakerCooldownMs: read.integer('breakerCooldownMs', REGION_DEFAULTS.breakerCooldownMs),
+    lockWaitMs: read.integer('lockWaitMs'),
+    breakerThreshold: read.integer('breakerThreshold'),
+    breakerCooldownMs: read.integer('breakerCooldownMs'),
     // A hung memcached delays a call by at most timeoutMs, whatever the client's retries.
     readTimeoutMs: kind === 'memcached' ? timeoutMs : 0,
     memory: {
-      maxEntries: read.integer('maxEntries', REGION_DEFAULTS.maxEntries),
+      maxEntries: read.integer('maxEntries'),
       maxBytes: kind === 'memory' ? maxBytes : undefined,
-      clone: read.boolean('clone', false),
+      clone: read.boolean('clone'),
     },
     memcached: {
       servers: kind === 'memcached' ? (servers as string[]) : [],
       username: read.string('username'),
       password: read.string('password'),
       timeoutMs,
-      retries: read.integer('retries', REGION_DEFAULTS.retries),
-      maxValueBytes: read.integer('maxValueBytes', REGION_DEFAULTS.maxValueBytes),
+      retries: read.integer('retries'),
+      maxValueBytes: read.integer('maxValueBytes'),
       signingKeys,
-      failoverTtlMs: read.ttl('failoverTtl', REGION_DEFAULTS.failoverTtlMs),
+      failoverTtlMs: read.ttl('failoverTtl'),
     },
     file: {
       dir: dir ?? '',
       lockDir: read.path('lockDir'),
       maxBytes: kind === 'file' ? maxBytes : undefined,
-      sweepIntervalMs: read.integer('sweepIntervalMs', REGION_DEFAULTS.sweepIntervalMs),
-      verifyReads: read.oneOf<'once' | 'always'>('verifyReads', ['once', 'always'], REGION_DEFAULTS.verifyReads),
+      sweepIntervalMs: read.integer('sweepIntervalMs'),
+      verifyReads: read.choice('verifyReads'),
     },
   };
 }
@@ -354,32 +314,6 @@ export function resolveRegionsOptions(options: CacheRegionsOptions): ResolvedReg
   });
   checkStoresNotShared(resolved, regions as Record<string, Record<string, unknown>>);
   return resolved;
-}
-
-/**
- * Refuses a region name that is not letters, digits, `_` and `-`, or that JavaScript objects
- * treat specially (`__proto__`, `constructor`, `prototype`). Shared by `forRoot`, `forRootAsync`
- * and the flat-config parser.
- */
-export function checkRegionName(name: string, where: string): void {
-  if (RESERVED_REGION_NAMES.includes(name)) throw new CacheConfigError(reservedRegionName(name, where));
-  if (!NAME.test(name)) {
-    throw new CacheConfigError(
-      `Invalid region name ${JSON.stringify(name)}: use letters, digits, '_' and '-' only.`,
-    );
-  }
-}
-
-/**
- * `servers` as given: an array as is, a string split at `,` or `;` (the form of environment
- * variables and of the flat-config parser's `url`), anything else left for the caller to refuse.
- */
-function serverList(value: unknown): unknown {
-  if (typeof value !== 'string') return value;
-  return value
-    .split(/[;,]/)
-    .map((server) => server.trim())
-    .filter((server) => server !== '');
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { CacheRegionsOptions } from '../../lib/cache-regions.options.js';
-import { resolveRegionsOptions } from '../../lib/config/validate-options.js';
+import { resolveRegionsOptions } from '../../lib/config/resolve-regions-options.js';
 import { CacheConfigError } from '../../lib/errors.js';
 import { MemoryStore } from '../../lib/stores/memory.store.js';
 
@@ -98,7 +98,8 @@ describe('resolveRegionsOptions', () => {
 
   it.each([
     [{ regions: { a: { store: 'memcached' } } }, /Missing option "servers" in region "a"/],
-    [{ regions: { a: { store: 'memcached', servers: ['nohost'] } } }, /Invalid server "nohost".*region "a"/],
+    [{ regions: { a: { store: 'memcached', servers: ['no host'] } } }, /Invalid server "no host".*region "a"/],
+    [{ regions: { a: { store: 'memcached', servers: ['h:0'] } } }, /Invalid server "h:0".*region "a"/],
     [{ regions: { f: { store: 'file' } } }, /Missing option "dir" in region "f"/],
     [{ regions: { a: { ttl: -5 } } }, /Invalid ttl -5 for region "a" option "ttl"/],
     [{ regions: { a: { ttl: 'soon' } } }, /Invalid ttl "soon" for region "a" option "ttl"/],

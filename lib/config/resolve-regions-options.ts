@@ -209,12 +209,22 @@ function resolveRegion(
           "(or a comma-separated string such as '10.0.0.1:11211,10.0.0.2:11211').",
       );
     }
+    const seen = new Map<string, string>();
     for (const server of servers) {
-      if (typeof server !== 'string' || !parseServerAddress(server)) {
+      const address = typeof server === 'string' ? parseServerAddress(server) : undefined;
+      if (!address) {
         throw new CacheConfigError(
           `Invalid server ${JSON.stringify(server)} in option "servers" of ${where}: ${SERVER_ADDRESS_USAGE}.`,
         );
       }
+      const first = seen.get(address.name);
+      if (first !== undefined) {
+        // One server listed twice would hold two places on the hash ring under one name.
+        throw new CacheConfigError(
+          `Server ${JSON.stringify(server)} is listed twice in option "servers" of ${where} (as ${JSON.stringify(first)} too, both ${address.name}): list each server once.`,
+        );
+      }
+      seen.set(address.name, server as string);
     }
   }
   const signingKeys = checkSigningKeys(merged.signingKeys, where);

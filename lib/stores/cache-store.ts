@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import { CacheRegionsError } from '../errors.js';
 
 /** A value, or a promise of it. Stores may answer synchronously where they can (memory). */
 export type MaybePromise<T> = T | Promise<T>;
@@ -104,8 +105,7 @@ export interface StoreContext {
  * Thrown by a store's `set` when a value exceeds what the backend can hold (memcached's item
  * size). The region counts it in `stats().oversize`, logs it once and returns the result uncached.
  */
-export class StoreValueTooLargeError extends Error {
-  override name = 'StoreValueTooLargeError';
+export class StoreValueTooLargeError extends CacheRegionsError {
   constructor(
     /** Size of the value in bytes, as the store measures it; `Infinity` when too large to measure. */
     readonly byteLength: number,

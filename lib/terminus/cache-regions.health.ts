@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
+import { CacheConfigError } from '../errors.js';
 import type { CacheRegion } from '../regions/cache-region.js';
 import { CacheRegions } from '../regions/cache-regions.service.js';
 import { pingWithin } from './ping-within.js';
@@ -95,8 +96,8 @@ export class CacheRegionsHealthIndicator {
   private timeout(options: CacheRegionsHealthOptions): number {
     const ms = options.timeoutMs ?? DEFAULT_PING_TIMEOUT_MS;
     if (!Number.isFinite(ms) || ms <= 0) {
-      throw new RangeError(
-        `CacheRegionsHealthIndicator option "timeoutMs" must be a positive number of milliseconds, got ${String(ms)}.`,
+      throw new CacheConfigError(
+        `CacheRegionsHealthIndicator option "timeoutMs" must be a positive number of milliseconds, got ${String(ms)}: pass e.g. { timeoutMs: 1000 }, or leave it out for ${DEFAULT_PING_TIMEOUT_MS} ms.`,
       );
     }
     return ms;

@@ -160,8 +160,10 @@ describeMemcached('CacheRegionsHealthIndicator', () => {
       details: { hot: { status: 'up', store: 'memory', breakerOpen: false }, files: { status: 'up', store: 'file', breakerOpen: false, responseTime: expect.any(Number) } },
     });
     await expect(indicator.check('filez')).rejects.toThrow(CacheConfigError);
-    await expect(indicator.check('hot', { timeoutMs: 0 })).rejects.toThrow(
-      'CacheRegionsHealthIndicator option "timeoutMs" must be a positive number of milliseconds, got 0.',
+    const badTimeout = indicator.check('hot', { timeoutMs: 0 });
+    await expect(badTimeout).rejects.toThrow(CacheConfigError);
+    await expect(badTimeout).rejects.toThrow(
+      'CacheRegionsHealthIndicator option "timeoutMs" must be a positive number of milliseconds, got 0: pass e.g. { timeoutMs: 1000 }',
     );
   });
 });

@@ -69,3 +69,16 @@ describe('key prefixes', () => {
     for (const prefix of ['', 'my app', 'a:b', 'a|b', 7, undefined]) expect(isKeyPrefix(prefix)).toBe(false);
   });
 });
+
+describe('a server listed twice', () => {
+  it('is refused by forRoot and the parser, also when written two ways', () => {
+    for (const servers of [['a:1', 'a:1'], ['localhost', 'localhost:11211'], 'b:2, a:1;a:1']) {
+      expect(() => resolveRegionsOptions({ regions: { m: { store: 'memcached', servers } } })).toThrow(
+        /is listed twice in option "servers" of region "m" .*list each server once/,
+      );
+    }
+    expect(() =>
+      resolveRegionsOptions(parseCacheConfigOptions({ 'cache.regions': 'm', 'cache.type': 'memcached', 'cache.url': 'h;h:11211' })),
+    ).toThrow(/listed twice/);
+  });
+});

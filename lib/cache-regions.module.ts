@@ -7,7 +7,7 @@ import {
   type OptionalFactoryDependency,
   type Provider,
 } from '@nestjs/common';
-import { DiscoveryModule } from '@nestjs/core';
+import { DiscoveryModule, ModulesContainer } from '@nestjs/core';
 import { CACHE_REGIONS_CONFIG, CACHE_REGIONS_OPTIONS } from './cache-regions.constants.js';
 import { asyncRegionsMismatch } from './cache-regions.messages.js';
 import type { CacheRegionsOptions } from './cache-regions.options.js';
@@ -19,6 +19,7 @@ import { getRegionToken } from './decorators/inject-region.decorator.js';
 import { allInjectedRegionNames } from './decorators/region-injections.js';
 import { CacheConfigError } from './errors.js';
 import { CacheRegions } from './regions/cache-regions.service.js';
+import { SingleRootCheck } from './single-root.check.js';
 import { UnconfiguredRegion } from './regions/unconfigured-region.js';
 
 /** Options of {@link CacheRegionsModule.forRootAsync}. */
@@ -107,6 +108,11 @@ export class CacheRegionsModule {
         inject: [CACHE_REGIONS_OPTIONS],
       },
       CacheRegions,
+      {
+        provide: SingleRootCheck,
+        useFactory: (modules: ModulesContainer) => new SingleRootCheck(modules, CacheRegionsModule),
+        inject: [ModulesContainer],
+      },
       CachedMethodExplorer,
       CachedInterceptor,
       ...names.map(regionProvider),

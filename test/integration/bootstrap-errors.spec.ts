@@ -69,6 +69,24 @@ describe('bootstrap checks', () => {
     expect(error.message).toMatch(/"hott" used by @Cached on TypoController\.list\(\); configured regions: functions, files/);
   });
 
+  it.each([
+    ['a ttl no store keeps', { ttl: 'soon' }, /Invalid ttl "soon" for @Cached\('functions'\) option "ttl" on HandlerOptionsController\.list\(\)/],
+    ['a key that is no function', { key: 5 }, /HandlerOptionsController\.list\(\).*"key"/],
+    ['methods that are no list of names', { methods: 'GET' }, /HandlerOptionsController\.list\(\).*"methods"/],
+  ])("checks a controller handler's @Cached options at startup, not at its first request: %s", async (_, options, message) => {
+    @Controller('handler-options')
+    class HandlerOptionsController {
+      @Get()
+      @Cached('functions', options as never)
+      async list(): Promise<string[]> {
+        return [];
+      }
+    }
+    const error = await bootstrapError({ imports: [CacheRegionsModule.forRoot(regions)], controllers: [HandlerOptionsController] });
+    expect(error).toBeInstanceOf(CacheConfigError);
+    expect(error.message).toMatch(message);
+  });
+
   it('fails on an unknown region in @InjectRegion, naming the class', async () => {
     const error = await bootstrapError({ imports: [CacheRegionsModule.forRoot(regions)], providers: [ArchiveService] });
     expect(error).toBeInstanceOf(CacheConfigError);

@@ -1,5 +1,6 @@
 import { Counter, Histogram, register as globalRegistry, type Registry } from 'prom-client';
 import type { CacheMetricsSink, CacheOperation } from '../cache-metrics-sink.js';
+import { DEFAULT_LATENCY_BUCKETS } from '../latency-buckets.js';
 
 /** Options of {@link PrometheusCacheMetrics}. */
 export interface PrometheusCacheMetricsOptions {
@@ -10,14 +11,6 @@ export interface PrometheusCacheMetricsOptions {
   /** Upper bounds of the latency histogram's buckets, in seconds. Default: {@link DEFAULT_LATENCY_BUCKETS}. */
   buckets?: number[];
 }
-
-/**
- * Default latency buckets in seconds: 50 µs to 2.5 s, which spans a memory read and a store
- * timing out (memcached's default `timeoutMs` is 0.5 s).
- */
-export const DEFAULT_LATENCY_BUCKETS: readonly number[] = [
-  0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
-];
 
 const LABELS = ['region', 'operation'] as const;
 

@@ -165,7 +165,6 @@ export class FileStore implements CacheStore {
   }
 
   async get(key: string): Promise<StoreEntry | undefined> {
-    this.startFirstScan();
     const path = this.pathOf(key);
     const entry = await this.openLive(path, key);
     if (entry === undefined) return undefined;
@@ -258,7 +257,6 @@ export class FileStore implements CacheStore {
    * destroys it (it holds a file handle until then).
    */
   async getStream(key: string): Promise<Readable | undefined> {
-    this.startFirstScan();
     const path = this.pathOf(key);
     // The header only: a raw payload is streamed from the file, not read here.
     const entry = await this.openLive(path, key, HEADER_READ_BYTES);
@@ -610,6 +608,13 @@ export class FileStore implements CacheStore {
     await removeEmptyLeaf(this.paths, entryPath);
   }
 
+  /**
+   * Starts the first walk of the region, which the disk-usage account needs: before a write
+   * when `maxBytes` is set, and for `describe()`. Reads never start it: a walk lists every
+   * directory and reads every header, which would compete with a new process's first reads for
+   * the same thread pool, while a read needs nothing from it (it handles its own file, expired or
+   * damaged). Without writes, the first timed sweep brings the account up to date.
+   */
   private startFirstScan(): void {
     this.firstScan ??= this.sweep().catch((error: unknown) => this.sweepFailed(error));
   }

@@ -10,9 +10,9 @@ import {
   type StoreEntry,
   type StoreKeyLimits,
 } from './cache-store.js';
-import { checkedStream } from './file/checked-stream.js';
 import { probeDirectory } from './file/directory-probe.js';
 import { DiskUsageIndex } from './file/disk-usage-index.js';
+import { ENTRY_STREAM_CHUNK_BYTES, entryReadStream } from './file/entry-read-stream.js';
 import { decodePayload, encodeEntry } from './file/entry-encoding.js';
 import { encodeHeader, EntryFormatError, isExpired, PayloadKind } from './file/entry-file-format.js';
 import {
@@ -258,21 +258,22 @@ export class FileStore implements CacheStore {
    */
   async getStream(key: string): Promise<Readable | undefined> {
     const path = this.pathOf(key);
-    // The header only: a raw payload is streamed from the file, not read here.
-    const entry = await this.openLive(path, key, HEADER_READ_BYTES);
+    // The header and the first chunk: a raw payload is streamed from the file, not read here.
+    const entry = await this.openLive(path, key, ENTRY_STREAM_CHUNK_BYTES);
     if (entry === undefined) return undefined;
     if (entry.header.kind === PayloadKind.raw && entry.header.payloadLength > 0) {
       await this.touch(entry, path);
-      // The open handle pins this version of the file: a rename over it or a removal does not
-      // cut the stream short. The stream closes the handle when it ends or is destroyed.
-      const bytes = entry.handle.createReadStream({ start: entry.header.payloadOffset, end: entry.size - 1 });
-      if (!entry.header.rawCrc) return bytes;
-      return checkedStream(
-        bytes,
-        entry.header.payloadSum,
-        () => this.dropCorrupt(path, entry.ino, 'payload checksum mismatch'),
-        () => damagedStreamError(this.context.region, path),
-      );
+      const { payloadOffset, rawCrc, payloadSum } = entry.header;
+      const head = entry.head.subarray(payloadOffset);
+      return entryReadStream({
+        handle: entry.handle,
+        head,
+        position: payloadOffset + head.length,
+        end: entry.size,
+        expectedCrc: rawCrc ? payloadSum : undefined,
+        onDamage: () => this.dropCorrupt(path, entry.ino, 'payload checksum mismatch'),
+        damageError: () => damagedStreamError(this.context.region, path),
+      });
     }
     const value = await this.readValue(entry, path);
     return value === MISSING ? undefined : Readable.from([this.toBytes(value)]);

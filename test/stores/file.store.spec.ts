@@ -311,6 +311,28 @@ describe('FileStore', () => {
     await expect(stat(mutex)).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
+  it('replacing an entry: readers racing the writes see the old value, the new one or a miss, never a part', async () => {
+    const writer = makeStore();
+    const reader = makeStore(); // another instance: knows nothing of the writer's files
+    const values = [Buffer.alloc(MiB, 1), Buffer.alloc(2 * MiB, 2)];
+    await writer.set('v', entry(values[0]));
+    let writing = true;
+    const seen = new Set<string>();
+    const reading = (async () => {
+      while (writing) {
+        const got = (await reader.get('v'))?.value as Buffer | undefined;
+        seen.add(got === undefined ? 'miss' : String(values.findIndex((value) => value.equals(got))));
+      }
+    })();
+    for (let i = 1; i <= 40; i++) await writer.set('v', entry(values[i % 2]));
+    writing = false;
+    await reading;
+    expect([...seen].filter((outcome) => outcome === '-1')).toEqual([]);
+    expect(((await reader.get('v'))?.value as Buffer).equals(values[0])).toBe(true);
+    expect((await regionFiles(writer.directory)).temps).toEqual([]);
+    expect(reader.describe().corrupt + writer.describe().corrupt).toBe(0);
+  });
+
   describe('streams', () => {
     it('misses, streams strings and refuses values with no byte form', async () => {
       const store = makeStore();

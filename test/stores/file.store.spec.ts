@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, stat, truncate, utimes, writeFile, appendFile, copyFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, truncate, utimes, writeFile, appendFile, copyFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { CacheConfigError, CacheStoreError, CacheUnsupportedError } from '../../lib/errors.js';
 import { StoreValueTooLargeError, type StoreEntry } from '../../lib/stores/cache-store.js';
 import { FileStore, type FileStoreOptions } from '../../lib/stores/file.store.js';
+import { ENTRY_STREAM_CHUNK_BYTES } from '../../lib/stores/file/entry-read-stream.js';
 import { keyDigest, mutexPath, regionDirName, regionPaths } from '../../lib/stores/file/file-paths.js';
 import { listTree, makeTempDir, mountTmpfs, regionFiles } from '../support/file-test-dirs.js';
 
@@ -310,6 +311,28 @@ describe('FileStore', () => {
     await expect(stat(mutex)).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
+  it('replacing an entry: readers racing the writes see the old value, the new one or a miss, never a part', async () => {
+    const writer = makeStore();
+    const reader = makeStore(); // another instance: knows nothing of the writer's files
+    const values = [Buffer.alloc(MiB, 1), Buffer.alloc(2 * MiB, 2)];
+    await writer.set('v', entry(values[0]));
+    let writing = true;
+    const seen = new Set<string>();
+    const reading = (async () => {
+      while (writing) {
+        const got = (await reader.get('v'))?.value as Buffer | undefined;
+        seen.add(got === undefined ? 'miss' : String(values.findIndex((value) => value.equals(got))));
+      }
+    })();
+    for (let i = 1; i <= 40; i++) await writer.set('v', entry(values[i % 2]));
+    writing = false;
+    await reading;
+    expect([...seen].filter((outcome) => outcome === '-1')).toEqual([]);
+    expect(((await reader.get('v'))?.value as Buffer).equals(values[0])).toBe(true);
+    expect((await regionFiles(writer.directory)).temps).toEqual([]);
+    expect(reader.describe().corrupt + writer.describe().corrupt).toBe(0);
+  });
+
   describe('streams', () => {
     it('misses, streams strings and refuses values with no byte form', async () => {
       const store = makeStore();
@@ -366,6 +389,43 @@ describe('FileStore', () => {
       await store.set('v', entry(Buffer.alloc(3 * MiB, 2)));
       await store.delete('v');
       expect((await collect(stream!)).equals(Buffer.alloc(2 * MiB, 1))).toBe(true);
+    });
+
+    it('streams values of every size whole: within the first read, one chunk past it, many chunks', async () => {
+      const store = makeStore();
+      const chunk = ENTRY_STREAM_CHUNK_BYTES;
+      // The first read holds the header (44 bytes and the key) and the first payload bytes.
+      const inFirstRead = chunk - 44 - 2 * 'sNNNNNNN'.length;
+      for (const size of [1, 1_000, inFirstRead - 1, inFirstRead, inFirstRead + 1, chunk, 3 * chunk + 7, 2 * MiB + 3]) {
+        const value = Buffer.alloc(size);
+        for (let i = 0; i < size; i++) value[i] = (i * 7 + size) & 0xff;
+        const key = `s${String(size).padStart(7, '0')}`;
+        await store.set(key, entry(value));
+        expect((await collect((await store.getStream(key))!)).equals(value)).toBe(true);
+      }
+    });
+
+    it('a file cut short under an open stream fails the stream and is removed', async () => {
+      const store = makeStore();
+      await store.set('v', entry(Buffer.alloc(MiB, 3)));
+      const stream = await store.getStream('v');
+      await truncate(fileOf(store, 'v'), MiB / 2); // written to in place: the open handle sees it
+      await expect(collect(stream!)).rejects.toBeInstanceOf(CacheStoreError);
+      expect(await store.get('v')).toBeUndefined();
+      expect(store.describe().corrupt).toBe(1);
+    });
+
+    it('a stream destroyed before its end closes its file', async () => {
+      const store = makeStore();
+      await store.set('v', entry(Buffer.alloc(MiB, 4)));
+      const openFiles = async () => (await readdir('/proc/self/fd')).length;
+      const before = await openFiles();
+      const stream = (await store.getStream('v'))!;
+      await new Promise((resolve) => stream.once('readable', resolve));
+      expect(await openFiles()).toBe(before + 1);
+      stream.destroy();
+      await new Promise((resolve) => stream.once('close', resolve));
+      expect(await openFiles()).toBe(before);
     });
 
     it('rejects with the source error and leaves no temporary file', async () => {

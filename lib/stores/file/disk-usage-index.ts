@@ -42,6 +42,11 @@ export class DiskUsageIndex {
     return this.total;
   }
 
+  /** Whether this process knows of a file at `path` (written, read or found by a scan). */
+  has(path: string): boolean {
+    return this.files.has(path);
+  }
+
   /** Records a file this process just wrote: the most recently used. */
   recordWrite(path: string, size: number, now = Date.now()): void {
     this.put(path, size, now);

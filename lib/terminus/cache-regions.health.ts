@@ -24,7 +24,8 @@ export interface CacheRegionsHealthCheckOptions extends CacheRegionsHealthOption
 }
 
 /**
- * Health of the cache regions for `@nestjs/terminus` 12, one result key per region (its name).
+ * Health of the cache regions for `@nestjs/terminus` 12 (and 11: see {@link markDegraded}), one
+ * result key per region (its name).
  * Add it to a module that imports `TerminusModule`, then
  * `health.check([() => cacheHealth.isHealthy()])`.
  *
@@ -90,7 +91,7 @@ export class CacheRegionsHealthIndicator {
         : `${reason}; the region's calls fail (failOpen: false)`,
       ...extra,
     };
-    return failOpen ? session.degraded(data) : session.down(data);
+    return failOpen ? markDegraded(session, data) : session.down(data);
   }
 
   private timeout(options: CacheRegionsHealthOptions): number {
@@ -102,4 +103,16 @@ export class CacheRegionsHealthIndicator {
     }
     return ms;
   }
+}
+
+/**
+ * `degraded` where terminus has it (12); terminus 11 knows only up and down, and there a region
+ * that still serves, uncached, is `up` with `degraded: true` in its details, so the check passes
+ * (HTTP 200) and monitors that read the details still see it.
+ */
+function markDegraded(session: HealthIndicatorSession, data: Record<string, unknown>): HealthIndicatorResult {
+  const withDegraded = session as HealthIndicatorSession & { degraded?: HealthIndicatorSession['up'] };
+  return typeof withDegraded.degraded === 'function'
+    ? withDegraded.degraded(data)
+    : session.up({ ...data, degraded: true });
 }

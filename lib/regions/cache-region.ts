@@ -12,6 +12,7 @@ import type { CacheStore, StoreEntry, StoreSetOptions } from '../stores/cache-st
 import { StoreValueTooLargeError } from '../stores/cache-store.js';
 import { checkStoreTtl } from '../config/store-ttl.js';
 import { ttlToMs, type Ttl } from '../ttl.js';
+import { FlightTable, PendingSet } from './churn-safe-collections.js';
 import { CircuitBreaker } from './circuit-breaker.js';
 import { RateLimitedLogger } from './rate-limited-logger.js';
 import { RegionCounters, type RegionStats } from './region-stats.js';
@@ -56,9 +57,9 @@ export class CacheRegion {
 
   private readonly counters = new RegionCounters();
   private readonly breaker: CircuitBreaker;
-  private readonly inflight = new Map<string, Promise<unknown>>();
-  private readonly refreshing = new Map<string, Promise<unknown>>();
-  private readonly pendingWrites = new Set<Promise<void>>();
+  private readonly inflight = new FlightTable<Promise<unknown>>();
+  private readonly refreshing = new FlightTable<Promise<unknown>>();
+  private readonly pendingWrites = new PendingSet<Promise<void>>();
   /** Flights whose value is computed and only its write is pending. */
   private readonly valueKnown = new WeakSet<Promise<unknown>>();
   private readonly keyContext: KeyContext;
@@ -165,7 +166,7 @@ export class CacheRegion {
     this.epoch++;
     this.inflight.clear();
     this.refreshing.clear();
-    await Promise.allSettled([...this.pendingWrites]);
+    await Promise.allSettled(this.pendingWrites.snapshot());
     await this.invalidate(() => this.store.clear(), 'clear');
   }
 
@@ -287,7 +288,7 @@ export class CacheRegion {
   /** Waits for writes still in flight, then closes the store. @internal */
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.allSettled([...this.pendingWrites]);
+    await Promise.allSettled(this.pendingWrites.snapshot());
     await this.store.close?.();
   }
 
@@ -349,7 +350,7 @@ export class CacheRegion {
     key: string,
     produce: Producer,
     policy: CachedCallPolicy,
-    flights: Map<string, Promise<unknown>> = this.inflight,
+    flights: FlightTable<Promise<unknown>> = this.inflight,
   ): Promise<unknown> {
     const epoch = this.epoch;
     const locked = this.config.lock && this.store.add !== undefined;
@@ -363,9 +364,7 @@ export class CacheRegion {
           return this.withinTimeout(writing).then(() => value);
         });
     flights.set(key, flight);
-    const settle = () => {
-      if (flights.get(key) === flight) flights.delete(key);
-    };
+    const settle = () => flights.settle(key, flight);
     flight.then(settle, settle);
     return flight;
   }

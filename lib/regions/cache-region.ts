@@ -39,8 +39,17 @@ type Producer = () => Promise<unknown>;
 /** Milliseconds between attempts to release a lock left in doubt by a store outage. */
 const LOCK_RELEASE_RETRY_MS = 1_000;
 
+/** The arguments of a call that has none. */
+const NO_ARGS: readonly unknown[] = [];
+
 /** The store write options of a miss's value. */
 const FILL: StoreSetOptions = { fill: true };
+
+/** `fn.apply(self, args)` as a producer: a synchronous throw becomes a rejection. */
+const produceBy =
+  (fn: (...args: any[]) => unknown, self: unknown, args: readonly unknown[]): Producer =>
+  async () =>
+    fn.apply(self, args as unknown[]);
 
 const isThenable = (value: unknown): value is PromiseLike<unknown> =>
   typeof (value as PromiseLike<unknown> | undefined)?.then === 'function';
@@ -154,7 +163,7 @@ export class CacheRegion {
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.lookup(this.fit(key), async () => create(), { ttlMs }) as Promise<T>;
+    return this.lookup(this.fit(key), { ttlMs }, create) as Promise<T>;
   }
 
   /**
@@ -259,11 +268,18 @@ export class CacheRegion {
 
   /**
    * The cache-aside path shared by `@Cached`, the interceptor and `getOrSet`: a hit returns the
-   * stored value; a miss runs `produce` once for all concurrent callers of `key` and stores its
-   * result; store failures are misses. `key` must already be fitted.
+   * stored value; a miss runs `fn.apply(self, args)` once for all concurrent callers of `key` and
+   * stores its result; store failures are misses. `key` must already be fitted. The call is given
+   * in pieces, not as a closure, so that a hit — the common case — allocates none.
    * @internal
    */
-  lookup(key: string, produce: Producer, policy: CachedCallPolicy): Promise<unknown> {
+  lookup(
+    key: string,
+    policy: CachedCallPolicy,
+    fn: (...args: any[]) => unknown,
+    self?: unknown,
+    args: readonly unknown[] = NO_ARGS,
+  ): Promise<unknown> {
     const pending = this.inflight.get(key);
     if (pending !== undefined) return this.joinFlight(pending);
     let entry: StoreEntry | undefined | Promise<StoreEntry | undefined>;
@@ -274,15 +290,15 @@ export class CacheRegion {
       entry = undefined;
     }
     if (entry instanceof Promise) {
-      return Promise.resolve(entry).then(
-        (found) => this.afterRead(key, found, produce, policy),
+      return entry.then(
+        (found) => this.afterRead(key, found, policy, fn, self, args),
         (error: unknown) => {
           this.storeFailed('get', error);
-          return this.afterRead(key, undefined, produce, policy);
+          return this.afterRead(key, undefined, policy, fn, self, args);
         },
       );
     }
-    return this.afterRead(key, entry, produce, policy);
+    return this.afterRead(key, entry, policy, fn, self, args);
   }
 
   /** Waits for writes still in flight, then closes the store. @internal */
@@ -295,8 +311,10 @@ export class CacheRegion {
   private afterRead(
     key: string,
     entry: StoreEntry | undefined,
-    produce: Producer,
     policy: CachedCallPolicy,
+    fn: (...args: any[]) => unknown,
+    self: unknown,
+    args: readonly unknown[],
   ): Promise<unknown> {
     if (entry !== undefined) {
       if (entry.freshUntil === 0 || entry.freshUntil > Date.now()) {
@@ -308,7 +326,7 @@ export class CacheRegion {
       this.counters.stale++;
       if (this.metrics !== undefined) this.metrics.stale(this.name, 'get');
       if (!this.refreshing.has(key)) {
-        this.run(key, produce, policy, this.refreshing).catch((error: unknown) => {
+        this.run(key, produceBy(fn, self, args), policy, this.refreshing).catch((error: unknown) => {
           this.counters.refreshErrors++;
           this.logger.warn(
             `refresh:${this.name}`,
@@ -323,7 +341,7 @@ export class CacheRegion {
     if (pending !== undefined) return this.joinFlight(pending);
     this.counters.misses++;
     if (this.metrics !== undefined) this.metrics.miss(this.name, 'get');
-    return this.run(key, produce, policy);
+    return this.run(key, produceBy(fn, self, args), policy);
   }
 
   /**

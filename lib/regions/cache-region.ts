@@ -14,6 +14,7 @@ import { checkStoreTtl } from '../config/store-ttl.js';
 import { ttlToMs, type Ttl } from '../ttl.js';
 import { FlightTable, PendingSet } from './churn-safe-collections.js';
 import { CircuitBreaker } from './circuit-breaker.js';
+import { Deadlines, type Deadline } from '../deadlines.js';
 import { RateLimitedLogger } from './rate-limited-logger.js';
 import { RegionCounters, type RegionStats } from './region-stats.js';
 
@@ -38,6 +39,9 @@ type Producer = () => Promise<unknown>;
 
 /** Milliseconds between attempts to release a lock left in doubt by a store outage. */
 const LOCK_RELEASE_RETRY_MS = 1_000;
+
+/** The deadline of a read when the region has no timeout: never due, only marked settled. */
+const UNBOUNDED_READ = (): Deadline => ({ settled: false });
 
 /** The arguments of a call that has none. */
 const NO_ARGS: readonly unknown[] = [];
@@ -72,6 +76,8 @@ export class CacheRegion {
   /** Flights whose value is computed and only its write is pending. */
   private readonly valueKnown = new WeakSet<Promise<unknown>>();
   private readonly keyContext: KeyContext;
+  /** Deadlines of store reads, and of the wait for a miss's write (`readTimeoutMs`; none at 0). */
+  private readonly deadlines: Deadlines | undefined;
   private oversizeLogged = false;
   /** Set by close(): background work (lock releases) stops. */
   private closed = false;
@@ -88,6 +94,7 @@ export class CacheRegion {
     this.name = config.name;
     this.store = store;
     this.keyContext = { region: config.name };
+    this.deadlines = config.readTimeoutMs > 0 ? new Deadlines(config.readTimeoutMs) : undefined;
     this.breaker = new CircuitBreaker(config.breakerThreshold, config.breakerCooldownMs, (state, failures) =>
       state === 'open'
         ? this.logger.log(
@@ -392,12 +399,12 @@ export class CacheRegion {
    * later outcome still lands or counts as an error on its own.
    */
   private withinTimeout(write: Promise<void>): Promise<void> {
-    const ms = this.config.readTimeoutMs;
-    if (ms <= 0) return write;
+    const deadlines = this.deadlines;
+    if (deadlines === undefined) return write;
     return new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
+      const deadline = deadlines.start(resolve);
       write.then(() => {
-        clearTimeout(timer);
+        deadline.settled = true;
         resolve();
       });
     });
@@ -534,7 +541,11 @@ export class CacheRegion {
     })();
   }
 
-  /** One store read under the breaker's accounting; throws (or rejects) when the store fails. */
+  /**
+   * One store read under the breaker's accounting; throws (or rejects) when the store fails. An
+   * asynchronous read also fails once `readTimeoutMs` has passed (its late answer is ignored):
+   * one promise and one entry in {@link deadlines} per read, no timer of its own.
+   */
   private readRaw(key: string): StoreEntry | undefined | Promise<StoreEntry | undefined> {
     // Timed only when a sink listens: without one a hit must not pay for the clock.
     const started = this.metrics === undefined ? 0 : performance.now();
@@ -542,48 +553,46 @@ export class CacheRegion {
     try {
       entry = this.store.get(key);
     } catch (error) {
-      this.breaker.failure();
-      if (this.metrics !== undefined) this.metrics.latency(this.name, 'get', performance.now() - started);
+      this.readFailed(started);
       throw error;
     }
     if (!(entry instanceof Promise)) {
-      this.breaker.success();
-      if (this.metrics !== undefined) this.metrics.latency(this.name, 'get', performance.now() - started);
+      this.readAnswered(started);
       return entry;
     }
-    if (this.config.readTimeoutMs > 0) entry = this.withDeadline(entry, this.config.readTimeoutMs);
-    return entry.then(
-      (found) => {
-        this.breaker.success();
-        if (this.metrics !== undefined) this.metrics.latency(this.name, 'get', performance.now() - started);
-        return found;
-      },
-      (error: unknown) => {
-        this.breaker.failure();
-        if (this.metrics !== undefined) this.metrics.latency(this.name, 'get', performance.now() - started);
-        throw error;
-      },
-    );
-  }
-
-  /** Rejects when `operation` takes longer than `ms`; its late outcome is ignored. */
-  private withDeadline<T>(operation: Promise<T>, ms: number): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`no answer within ${ms} ms (timeoutMs)`)),
-        ms,
-      );
-      operation.then(
-        (value) => {
-          clearTimeout(timer);
-          resolve(value);
+    const reading = entry;
+    const deadlines = this.deadlines;
+    return new Promise<StoreEntry | undefined>((resolve, reject) => {
+      const deadline =
+        deadlines?.start(() => {
+          this.readFailed(started);
+          reject(new Error(`no answer within ${this.config.readTimeoutMs} ms (timeoutMs)`));
+        }) ?? UNBOUNDED_READ();
+      reading.then(
+        (found) => {
+          if (deadline.settled) return;
+          deadline.settled = true;
+          this.readAnswered(started);
+          resolve(found);
         },
         (error: unknown) => {
-          clearTimeout(timer);
+          if (deadline.settled) return;
+          deadline.settled = true;
+          this.readFailed(started);
           reject(error);
         },
       );
     });
+  }
+
+  private readAnswered(started: number): void {
+    this.breaker.success();
+    if (this.metrics !== undefined) this.metrics.latency(this.name, 'get', performance.now() - started);
+  }
+
+  private readFailed(started: number): void {
+    this.breaker.failure();
+    if (this.metrics !== undefined) this.metrics.latency(this.name, 'get', performance.now() - started);
   }
 
   private async read(key: string, failOpen: boolean): Promise<StoreEntry | undefined> {

@@ -1,4 +1,4 @@
-import { Deadlines } from '../../lib/stores/memcached/deadlines.js';
+import { Deadlines } from '../../lib/deadlines.js';
 import { decodeEntry, encodeEntry, ENTRY_HEADER_BYTES } from '../../lib/stores/memcached/entry-format.js';
 import { EntrySigner, SIGNATURE_BYTES } from '../../lib/stores/memcached/entry-signer.js';
 import { MEMCACHED_RELATIVE_EXPIRY_MAX_S, toMemcachedExpiry } from '../../lib/stores/memcached/expiry.js';
@@ -267,13 +267,21 @@ describe('Deadlines', () => {
     deadlines.clear();
   });
 
-  it('stops its timer on clear()', () => {
-    const deadlines = new Deadlines(60_000);
+  it('serves many operations with one timer, stops it on clear(), and holds the process only while asked to', () => {
     const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
     const before = timers();
-    deadlines.start(() => undefined);
+    const kept = new Deadlines(60_000, true);
+    for (let i = 0; i < 100; i++) kept.start(() => undefined).settled = i % 2 === 0;
     expect(timers()).toBe(before + 1);
-    deadlines.clear();
+    kept.idle();
     expect(timers()).toBe(before);
+    kept.start(() => undefined);
+    expect(timers()).toBe(before + 1);
+    kept.clear();
+    expect(timers()).toBe(before);
+    const loose = new Deadlines(60_000);
+    loose.start(() => undefined);
+    expect(timers()).toBe(before);
+    loose.clear();
   });
 });

@@ -378,7 +378,8 @@ export class MemcachedStore implements CacheStore {
 
   /** `cacheKey`, synchronously when the generation is cached (the common case: no extra tick). */
   private keyFor(key: string): string | Promise<string> {
-    const bytes = Buffer.byteLength(key);
+    // A UTF-16 code unit takes at most 3 UTF-8 bytes: short keys need no byte count.
+    const bytes = key.length * 3 <= this.keyLimits.maxBytes ? 0 : Buffer.byteLength(key);
     if (bytes > this.keyLimits.maxBytes) {
       throw new RangeError(
         `memcached region "${this.region}": key of ${bytes} bytes exceeds the store's limit of ` +

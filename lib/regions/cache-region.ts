@@ -11,10 +11,10 @@ import type { CacheMetricsSink, CacheOperation } from '../observability/cache-me
 import type { CacheStore, StoreEntry, StoreSetOptions } from '../stores/cache-store.js';
 import { StoreValueTooLargeError } from '../stores/cache-store.js';
 import { checkStoreTtl } from '../config/store-ttl.js';
+import { Deadlines, type Deadline } from '../deadlines.js';
 import { ttlToMs, type Ttl } from '../ttl.js';
 import { FlightTable, PendingSet } from './churn-safe-collections.js';
 import { CircuitBreaker } from './circuit-breaker.js';
-import { Deadlines, type Deadline } from '../deadlines.js';
 import { RateLimitedLogger } from './rate-limited-logger.js';
 import { RegionCounters, type RegionStats } from './region-stats.js';
 

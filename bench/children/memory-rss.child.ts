@@ -62,8 +62,9 @@ await serveRequests(async (request) => {
       insertsPerSecond: count / seconds,
     } satisfies RssResult;
   }
+  const maxBytes = request.maxBytes as number | undefined;
   const bench = await startBenchApp(
-    { regions: { small: { store: 'memory', maxEntries: count, maxBytes: request.maxBytes as number } } },
+    { regions: { small: { store: 'memory', maxEntries: count, ...(maxBytes === undefined ? {} : { maxBytes }) } } },
     [Scores],
   );
   const scores = bench.get(Scores);
@@ -76,7 +77,7 @@ await serveRequests(async (request) => {
   await bench.close();
   return {
     entries: Number(info.entries),
-    estimatedBytes: Number(info.bytes),
+    ...(info.bytes === undefined ? {} : { estimatedBytes: Number(info.bytes) }),
     rssGrowth: after.rss - before.rss,
     heapGrowth: after.heap - before.heap,
     insertsPerSecond: count / seconds,

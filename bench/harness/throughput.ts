@@ -1,7 +1,7 @@
 /**
  * Throughput measurement: timed loops of awaited calls, interleaved rounds, per-round ratios.
  */
-import { median, spread } from './stats.js';
+import { median, quantile, spread } from './stats.js';
 
 /** One call of a subject; `i` is the call's sequence number (to pick arguments). */
 export type Operation = (i: number) => unknown;
@@ -40,6 +40,11 @@ export interface ThroughputOptions {
    * CPU-bound subjects (no I/O waits). Default: `'wall'`.
    */
   clock?: Clock;
+  /**
+   * Also time every call (elapsed ms from the call to its answer) and report each subject's p99 per
+   * round. Costs two clock reads per call, the same for every subject. Default: false.
+   */
+  latencies?: boolean;
 }
 
 /** How a throughput is timed (see {@link ThroughputOptions.clock}). */
@@ -62,6 +67,8 @@ export interface ThroughputResult {
   spread(name: string): number;
   /** Per-round ratios of two subjects' throughput. */
   perRound(name: string, baseline: string): number[];
+  /** Subject name → the p99 call latency (ms) of each counted round; empty without `latencies`. */
+  p99: Map<string, number[]>;
 }
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -71,7 +78,14 @@ const gc = (globalThis as { gc?: () => void }).gc;
  * loop of its own. A single shared loop would see every subject at its `op(i)` call, turn
  * megamorphic, and run every subject slower than code that calls one method, as an app does.
  */
-type AsyncLoop = (op: Operation, concurrency: number, durationMs: number, batch: number, now: () => number) => Promise<number>;
+type AsyncLoop = (
+  op: Operation,
+  concurrency: number,
+  durationMs: number,
+  batch: number,
+  now: () => number,
+  latencies: number[] | undefined,
+) => Promise<number>;
 type SyncLoop = (op: Operation, durationMs: number, batch: number, now: () => number) => number;
 
 const AsyncFunction = Object.getPrototypeOf(async () => undefined).constructor as new (...source: string[]) => AsyncLoop;
@@ -84,9 +98,18 @@ const ASYNC_LOOP = `
   const caller = async (first) => {
     let i = first;
     while (!done) {
-      for (let k = 0; k < batch; k++) {
-        await op(i);
-        i += concurrency;
+      if (latencies === undefined) {
+        for (let k = 0; k < batch; k++) {
+          await op(i);
+          i += concurrency;
+        }
+      } else {
+        for (let k = 0; k < batch; k++) {
+          const sent = performance.now();
+          await op(i);
+          latencies.push(performance.now() - sent);
+          i += concurrency;
+        }
       }
       calls += batch;
       if (now() >= end) done = true;
@@ -118,7 +141,7 @@ const syncLoops = new WeakMap<Operation, SyncLoop>();
 function asyncLoopOf(op: Operation): AsyncLoop {
   let loop = asyncLoops.get(op);
   if (!loop) {
-    loop = new AsyncFunction('op', 'concurrency', 'durationMs', 'batch', 'now', ASYNC_LOOP);
+    loop = new AsyncFunction('op', 'concurrency', 'durationMs', 'batch', 'now', 'latencies', ASYNC_LOOP);
     asyncLoops.set(op, loop);
   }
   return loop;
@@ -146,8 +169,9 @@ export function measureThroughput(
   durationMs = 250,
   batch = 1,
   clock: Clock = 'wall',
+  latencies?: number[],
 ): Promise<number> {
-  return asyncLoopOf(op)(op, concurrency, durationMs, batch, clocks[clock]);
+  return asyncLoopOf(op)(op, concurrency, durationMs, batch, clocks[clock], latencies);
 }
 
 /** Runs a synchronous `op` for about `durationMs`; returns calls per second. */
@@ -171,16 +195,22 @@ export async function compareThroughput(
     batch = 1,
     sync = false,
     clock = 'wall',
+    latencies = false,
   } = options;
   const samples = new Map<string, number[]>(subjects.map((subject) => [subject.name, []]));
+  const p99 = new Map<string, number[]>(subjects.map((subject) => [subject.name, []]));
   for (let round = 0; round < warmupRounds + rounds; round++) {
     for (let s = 0; s < subjects.length; s++) {
       const subject = subjects[(s + round) % subjects.length];
       gc?.();
+      const times: number[] | undefined = latencies && !sync ? [] : undefined;
       const opsPerSecond = sync
         ? measureSyncThroughput(subject.op, durationMs, batch, clock)
-        : await measureThroughput(subject.op, concurrency, durationMs, batch, clock);
-      if (round >= warmupRounds) samples.get(subject.name)!.push(opsPerSecond);
+        : await measureThroughput(subject.op, concurrency, durationMs, batch, clock, times);
+      if (round >= warmupRounds) {
+        samples.get(subject.name)!.push(opsPerSecond);
+        if (times !== undefined) p99.get(subject.name)!.push(quantile(times, 0.99));
+      }
     }
   }
   const of = (name: string): number[] => {
@@ -193,5 +223,6 @@ export async function compareThroughput(
     median: (name) => median(of(name)),
     spread: (name) => spread(of(name)),
     perRound: (name, baseline) => of(name).map((value, round) => value / of(baseline)[round]),
+    p99,
   };
 }

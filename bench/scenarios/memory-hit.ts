@@ -137,8 +137,8 @@ export const memoryHit: Scenario = {
       report.add({
         ...row(name, subject),
         ratio: `${formatRatio(vsMemo)} memo · ${formatRatio(vsCacheManager)} cache-manager`,
-        target: '≥ 0.70× memo · ≥ 2.5× cache-manager',
-        result: atLeast(vsMemo, 0.7) === 'pass' && atLeast(vsCacheManager, 2.5) === 'pass' ? 'pass' : 'miss',
+        target: '≥ 0.90× memo · ≥ 2.5× cache-manager',
+        result: atLeast(vsMemo, 0.9) === 'pass' && atLeast(vsCacheManager, 2.5) === 'pass' ? 'pass' : 'miss',
       });
     };
     cachedRow('@Cached', '`@Cached`, memory region, ttl 1 h');

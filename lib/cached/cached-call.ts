@@ -55,7 +55,8 @@ export function createCachedCall(
     unless: (result) => result instanceof UncacheableEmissions || (unless?.(result) ?? false),
   };
 
-  const produceObservable = async (result: unknown): Promise<unknown> => {
+  const produceObservable = async (method: AnyMethod, args: unknown[]): Promise<unknown> => {
+    const result = await method(...args);
     if (!isObservable(result)) return result;
     const values = await lastValueFrom(result.pipe(toArray()));
     return values.length === 1 ? values[0] : new UncacheableEmissions(values);
@@ -94,12 +95,10 @@ export function createCachedCall(
           const direct = original.apply(this, args);
           return isObservable(direct) ? direct : from(Promise.resolve(direct));
         }
-        const self = this;
-        const outcome = region.lookup(
-          key,
-          async () => produceObservable(await original.apply(self, args)),
-          observablePolicy,
-        );
+        const outcome = region.lookup(key, observablePolicy, produceObservable, undefined, [
+          original.bind(this),
+          args,
+        ]);
         return from(outcome).pipe(
           mergeMap((value) => (value instanceof UncacheableEmissions ? from(value.values) : of(value))),
         );
@@ -116,7 +115,6 @@ export function createCachedCall(
       return Promise.reject(error);
     }
     if (key === BYPASS) return original.apply(this, args);
-    const self = this;
-    return region.lookup(key, async () => original.apply(self, args), promisePolicy);
+    return region.lookup(key, promisePolicy, original, this, args);
   };
 }

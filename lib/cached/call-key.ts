@@ -1,4 +1,5 @@
-import { buildCallKey } from '../keys/key-builder.js';
+import { callKeyPrefix } from '../keys/key-builder.js';
+import { serializeArgs } from '../keys/key-material.js';
 import type { KeyContext } from '../keys/key-material.js';
 
 /** Fits a logical key into a region's store limits (the region's `fit`). */
@@ -21,8 +22,10 @@ export function createCallKeyer(
   keyThis: unknown,
   fit: KeyFitter,
 ): (args: readonly unknown[]) => string {
+  // The same key as buildCallKey(namespace, args, context), with the namespace part built once.
+  const prefix = callKeyPrefix(namespace);
   if (material) {
-    return (args) => fit(buildCallKey(namespace, [material.apply(keyThis, args as unknown[])], context), context);
+    return (args) => fit(prefix + serializeArgs([material.apply(keyThis, args as unknown[])], context), context);
   }
-  return (args) => fit(buildCallKey(namespace, args, context), context);
+  return (args) => fit(prefix + serializeArgs(args, context), context);
 }

@@ -25,7 +25,16 @@ const REPLACEMENT = '_';
  * @throws CacheKeyError when an argument cannot be key material (see {@link serializeArgs}).
  */
 export function buildCallKey(namespace: string, args: readonly unknown[], context: KeyContext): string {
-  return `${escapedNamespace(namespace)}|${serializeArgs(args, context)}`;
+  return callKeyPrefix(namespace) + serializeArgs(args, context);
+}
+
+/**
+ * `buildCallKey(namespace, args, context)` as `callKeyPrefix(namespace) + serializeArgs(args,
+ * context)`: a cached method's namespace never changes, so its keyer computes the prefix once
+ * instead of on every call.
+ */
+export function callKeyPrefix(namespace: string): string {
+  return `${escapeNamespace(namespace)}|`;
 }
 
 /**
@@ -78,21 +87,6 @@ export function fitKey(
     throw new CacheKeyTooLongError(keyTooLongMessage(context, key, byteLength, limits), byteLength, maxBytes);
   }
   return hashedKey(key, limits, context);
-}
-
-/** Escaped namespaces by namespace: a handful per app (one per cached method), asked on every call. */
-const escapedNamespaces = new Map<string, string>();
-/** Bound of {@link escapedNamespaces}, in case namespaces are made up per call. */
-const MAX_ESCAPED_NAMESPACES = 1_024;
-
-function escapedNamespace(namespace: string): string {
-  let escaped = escapedNamespaces.get(namespace);
-  if (escaped === undefined) {
-    escaped = escapeNamespace(namespace);
-    if (escapedNamespaces.size >= MAX_ESCAPED_NAMESPACES) escapedNamespaces.clear();
-    escapedNamespaces.set(namespace, escaped);
-  }
-  return escaped;
 }
 
 function escapeNamespace(namespace: string): string {

@@ -11,7 +11,9 @@ import type { CacheMetricsSink, CacheOperation } from '../observability/cache-me
 import type { CacheStore, StoreEntry, StoreSetOptions } from '../stores/cache-store.js';
 import { StoreValueTooLargeError } from '../stores/cache-store.js';
 import { checkStoreTtl } from '../config/store-ttl.js';
+import { Deadlines, type Deadline } from '../deadlines.js';
 import { ttlToMs, type Ttl } from '../ttl.js';
+import { FlightTable, PendingSet } from './churn-safe-collections.js';
 import { CircuitBreaker } from './circuit-breaker.js';
 import { RateLimitedLogger } from './rate-limited-logger.js';
 import { RegionCounters, type RegionStats } from './region-stats.js';
@@ -38,8 +40,20 @@ type Producer = () => Promise<unknown>;
 /** Milliseconds between attempts to release a lock left in doubt by a store outage. */
 const LOCK_RELEASE_RETRY_MS = 1_000;
 
+/** The deadline of a read when the region has no timeout: never due, only marked settled. */
+const UNBOUNDED_READ = (): Deadline => ({ settled: false });
+
+/** The arguments of a call that has none. */
+const NO_ARGS: readonly unknown[] = [];
+
 /** The store write options of a miss's value. */
 const FILL: StoreSetOptions = { fill: true };
+
+/** `fn.apply(self, args)` as a producer: a synchronous throw becomes a rejection. */
+const produceBy =
+  (fn: (...args: any[]) => unknown, self: unknown, args: readonly unknown[]): Producer =>
+  async () =>
+    fn.apply(self, args as unknown[]);
 
 const isThenable = (value: unknown): value is PromiseLike<unknown> =>
   typeof (value as PromiseLike<unknown> | undefined)?.then === 'function';
@@ -56,12 +70,14 @@ export class CacheRegion {
 
   private readonly counters = new RegionCounters();
   private readonly breaker: CircuitBreaker;
-  private readonly inflight = new Map<string, Promise<unknown>>();
-  private readonly refreshing = new Map<string, Promise<unknown>>();
-  private readonly pendingWrites = new Set<Promise<void>>();
+  private readonly inflight = new FlightTable<Promise<unknown>>();
+  private readonly refreshing = new FlightTable<Promise<unknown>>();
+  private readonly pendingWrites = new PendingSet<Promise<void>>();
   /** Flights whose value is computed and only its write is pending. */
   private readonly valueKnown = new WeakSet<Promise<unknown>>();
   private readonly keyContext: KeyContext;
+  /** Deadlines of store reads, and of the wait for a miss's write (`readTimeoutMs`; none at 0). */
+  private readonly deadlines: Deadlines | undefined;
   private oversizeLogged = false;
   /** Set by close(): background work (lock releases) stops. */
   private closed = false;
@@ -78,6 +94,7 @@ export class CacheRegion {
     this.name = config.name;
     this.store = store;
     this.keyContext = { region: config.name };
+    this.deadlines = config.readTimeoutMs > 0 ? new Deadlines(config.readTimeoutMs) : undefined;
     this.breaker = new CircuitBreaker(config.breakerThreshold, config.breakerCooldownMs, (state, failures) =>
       state === 'open'
         ? this.logger.log(
@@ -153,7 +170,7 @@ export class CacheRegion {
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.lookup(this.fit(key), async () => create(), { ttlMs }) as Promise<T>;
+    return this.lookup(this.fit(key), { ttlMs }, create) as Promise<T>;
   }
 
   /**
@@ -165,7 +182,7 @@ export class CacheRegion {
     this.epoch++;
     this.inflight.clear();
     this.refreshing.clear();
-    await Promise.allSettled([...this.pendingWrites]);
+    await Promise.allSettled(this.pendingWrites.snapshot());
     await this.invalidate(() => this.store.clear(), 'clear');
   }
 
@@ -258,11 +275,18 @@ export class CacheRegion {
 
   /**
    * The cache-aside path shared by `@Cached`, the interceptor and `getOrSet`: a hit returns the
-   * stored value; a miss runs `produce` once for all concurrent callers of `key` and stores its
-   * result; store failures are misses. `key` must already be fitted.
+   * stored value; a miss runs `fn.apply(self, args)` once for all concurrent callers of `key` and
+   * stores its result; store failures are misses. `key` must already be fitted. The call is given
+   * in pieces, not as a closure, so that a hit — the common case — allocates none.
    * @internal
    */
-  lookup(key: string, produce: Producer, policy: CachedCallPolicy): Promise<unknown> {
+  lookup(
+    key: string,
+    policy: CachedCallPolicy,
+    fn: (...args: any[]) => unknown,
+    self?: unknown,
+    args: readonly unknown[] = NO_ARGS,
+  ): Promise<unknown> {
     const pending = this.inflight.get(key);
     if (pending !== undefined) return this.joinFlight(pending);
     let entry: StoreEntry | undefined | Promise<StoreEntry | undefined>;
@@ -273,29 +297,31 @@ export class CacheRegion {
       entry = undefined;
     }
     if (entry instanceof Promise) {
-      return Promise.resolve(entry).then(
-        (found) => this.afterRead(key, found, produce, policy),
+      return entry.then(
+        (found) => this.afterRead(key, found, policy, fn, self, args),
         (error: unknown) => {
           this.storeFailed('get', error);
-          return this.afterRead(key, undefined, produce, policy);
+          return this.afterRead(key, undefined, policy, fn, self, args);
         },
       );
     }
-    return this.afterRead(key, entry, produce, policy);
+    return this.afterRead(key, entry, policy, fn, self, args);
   }
 
   /** Waits for writes still in flight, then closes the store. @internal */
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.allSettled([...this.pendingWrites]);
+    await Promise.allSettled(this.pendingWrites.snapshot());
     await this.store.close?.();
   }
 
   private afterRead(
     key: string,
     entry: StoreEntry | undefined,
-    produce: Producer,
     policy: CachedCallPolicy,
+    fn: (...args: any[]) => unknown,
+    self: unknown,
+    args: readonly unknown[],
   ): Promise<unknown> {
     if (entry !== undefined) {
       if (entry.freshUntil === 0 || entry.freshUntil > Date.now()) {
@@ -307,7 +333,7 @@ export class CacheRegion {
       this.counters.stale++;
       if (this.metrics !== undefined) this.metrics.stale(this.name, 'get');
       if (!this.refreshing.has(key)) {
-        this.run(key, produce, policy, this.refreshing).catch((error: unknown) => {
+        this.run(key, produceBy(fn, self, args), policy, this.refreshing).catch((error: unknown) => {
           this.counters.refreshErrors++;
           this.logger.warn(
             `refresh:${this.name}`,
@@ -322,7 +348,7 @@ export class CacheRegion {
     if (pending !== undefined) return this.joinFlight(pending);
     this.counters.misses++;
     if (this.metrics !== undefined) this.metrics.miss(this.name, 'get');
-    return this.run(key, produce, policy);
+    return this.run(key, produceBy(fn, self, args), policy);
   }
 
   /**
@@ -349,7 +375,7 @@ export class CacheRegion {
     key: string,
     produce: Producer,
     policy: CachedCallPolicy,
-    flights: Map<string, Promise<unknown>> = this.inflight,
+    flights: FlightTable<Promise<unknown>> = this.inflight,
   ): Promise<unknown> {
     const epoch = this.epoch;
     const locked = this.config.lock && this.store.add !== undefined;
@@ -363,9 +389,7 @@ export class CacheRegion {
           return this.withinTimeout(writing).then(() => value);
         });
     flights.set(key, flight);
-    const settle = () => {
-      if (flights.get(key) === flight) flights.delete(key);
-    };
+    const settle = () => flights.settle(key, flight);
     flight.then(settle, settle);
     return flight;
   }
@@ -375,12 +399,12 @@ export class CacheRegion {
    * later outcome still lands or counts as an error on its own.
    */
   private withinTimeout(write: Promise<void>): Promise<void> {
-    const ms = this.config.readTimeoutMs;
-    if (ms <= 0) return write;
+    const deadlines = this.deadlines;
+    if (deadlines === undefined) return write;
     return new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
+      const deadline = deadlines.start(resolve);
       write.then(() => {
-        clearTimeout(timer);
+        deadline.settled = true;
         resolve();
       });
     });
@@ -517,7 +541,11 @@ export class CacheRegion {
     })();
   }
 
-  /** One store read under the breaker's accounting; throws (or rejects) when the store fails. */
+  /**
+   * One store read under the breaker's accounting; throws (or rejects) when the store fails. An
+   * asynchronous read also fails once `readTimeoutMs` has passed (its late answer is ignored):
+   * one promise and one entry in {@link deadlines} per read, no timer of its own.
+   */
   private readRaw(key: string): StoreEntry | undefined | Promise<StoreEntry | undefined> {
     // Timed only when a sink listens: without one a hit must not pay for the clock.
     const started = this.metrics === undefined ? 0 : performance.now();
@@ -525,48 +553,46 @@ export class CacheRegion {
     try {
       entry = this.store.get(key);
     } catch (error) {
-      this.breaker.failure();
-      if (this.metrics !== undefined) this.metrics.latency(this.name, 'get', performance.now() - started);
+      this.readFailed(started);
       throw error;
     }
     if (!(entry instanceof Promise)) {
-      this.breaker.success();
-      if (this.metrics !== undefined) this.metrics.latency(this.name, 'get', performance.now() - started);
+      this.readAnswered(started);
       return entry;
     }
-    if (this.config.readTimeoutMs > 0) entry = this.withDeadline(entry, this.config.readTimeoutMs);
-    return entry.then(
-      (found) => {
-        this.breaker.success();
-        if (this.metrics !== undefined) this.metrics.latency(this.name, 'get', performance.now() - started);
-        return found;
-      },
-      (error: unknown) => {
-        this.breaker.failure();
-        if (this.metrics !== undefined) this.metrics.latency(this.name, 'get', performance.now() - started);
-        throw error;
-      },
-    );
-  }
-
-  /** Rejects when `operation` takes longer than `ms`; its late outcome is ignored. */
-  private withDeadline<T>(operation: Promise<T>, ms: number): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`no answer within ${ms} ms (timeoutMs)`)),
-        ms,
-      );
-      operation.then(
-        (value) => {
-          clearTimeout(timer);
-          resolve(value);
+    const reading = entry;
+    const deadlines = this.deadlines;
+    return new Promise<StoreEntry | undefined>((resolve, reject) => {
+      const deadline =
+        deadlines?.start(() => {
+          this.readFailed(started);
+          reject(new Error(`no answer within ${this.config.readTimeoutMs} ms (timeoutMs)`));
+        }) ?? UNBOUNDED_READ();
+      reading.then(
+        (found) => {
+          if (deadline.settled) return;
+          deadline.settled = true;
+          this.readAnswered(started);
+          resolve(found);
         },
         (error: unknown) => {
-          clearTimeout(timer);
+          if (deadline.settled) return;
+          deadline.settled = true;
+          this.readFailed(started);
           reject(error);
         },
       );
     });
+  }
+
+  private readAnswered(started: number): void {
+    this.breaker.success();
+    if (this.metrics !== undefined) this.metrics.latency(this.name, 'get', performance.now() - started);
+  }
+
+  private readFailed(started: number): void {
+    this.breaker.failure();
+    if (this.metrics !== undefined) this.metrics.latency(this.name, 'get', performance.now() - started);
   }
 
   private async read(key: string, failOpen: boolean): Promise<StoreEntry | undefined> {

@@ -19,7 +19,7 @@ import {
   parseGeneration,
   pingKey,
 } from './memcached/key-layout.js';
-import { Deadlines } from './memcached/deadlines.js';
+import { Deadlines } from '../deadlines.js';
 import { routeKey, ServerStates, type Route, type RoutePlan } from './memcached/server-routing.js';
 import type { MemjsConnection, ServerAddress } from './memcached/memjs-client.js';
 import { createMemjsClient, parseServer } from './memcached/memjs-client.js';
@@ -190,8 +190,9 @@ export class MemcachedStore implements CacheStore {
     this.attempts = attempts;
     this.maxOperationMs = attempts * 2 * options.timeoutMs + (attempts - 1) * RETRY_DELAY_MS;
     // memjs settles every call within maxOperationMs; the deadline is a backstop in case it does not.
+    // It keeps the process running while an operation is in flight, as the socket does.
     this.deadlineMs = this.maxOperationMs + RETRY_DELAY_MS;
-    this.deadlines = new Deadlines(this.deadlineMs);
+    this.deadlines = new Deadlines(this.deadlineMs, true);
     this.connection = createMemjsClient({
       servers: this.servers,
       username: options.username,
@@ -377,7 +378,8 @@ export class MemcachedStore implements CacheStore {
 
   /** `cacheKey`, synchronously when the generation is cached (the common case: no extra tick). */
   private keyFor(key: string): string | Promise<string> {
-    const bytes = Buffer.byteLength(key);
+    // A UTF-16 code unit takes at most 3 UTF-8 bytes: short keys need no byte count.
+    const bytes = key.length * 3 <= this.keyLimits.maxBytes ? 0 : Buffer.byteLength(key);
     if (bytes > this.keyLimits.maxBytes) {
       throw new RangeError(
         `memcached region "${this.region}": key of ${bytes} bytes exceeds the store's limit of ` +
@@ -425,7 +427,7 @@ export class MemcachedStore implements CacheStore {
       let route: Route | undefined;
       const finish = (error: unknown, result?: T) => {
         if (--this.inFlight === 0) {
-          this.deadlines.clear();
+          this.deadlines.idle();
           this.onDrained?.();
         }
         if (error) {

@@ -21,9 +21,25 @@ export interface MemoryStoreOptions {
  * numbers: 80 bytes), and its place in lru-cache's key `Map` (28 bytes a slot, in a table up to
  * four times the live entries between resizes, deleted slots included). Measured: after 400,000
  * sets, a store held 158,275 entries of a number under 15-character keys in 244 bytes each, key
- * and value included. (lru-cache's arrays are allocated for `maxEntries` up front.)
+ * and value included. (lru-cache's arrays are allocated for `maxEntries` up front.) Entries without
+ * expiry, held bare (see {@link TimedEntry}), take less; the bound stays an upper one.
  */
 const ENTRY_OVERHEAD_BYTES = 192;
+
+/**
+ * What the LRU holds for an entry that expires or turns stale. An entry that does neither (no ttl,
+ * the default) is held as its bare value: a million small entries then cost no object each
+ * (24 bytes apiece, a quarter of the heap a plain `Map` of the same keys and values takes), and
+ * `get` builds the entry, a short-lived object, on each hit. Module-private, so no cached value
+ * can be mistaken for one.
+ */
+class TimedEntry implements StoreEntry {
+  constructor(
+    readonly value: unknown,
+    readonly expiresAt: number,
+    readonly freshUntil: number,
+  ) {}
+}
 
 /**
  * A deep copy that keeps Buffers as Buffers (structuredClone turns them into Uint8Arrays).
@@ -42,23 +58,26 @@ export class MemoryStore implements CacheStore {
   readonly kind = 'memory';
   /** Keys are held in memory: long ones are hashed rather than kept whole. */
   readonly keyLimits: StoreKeyLimits = { maxBytes: 1_024 };
-  private readonly lru: LRUCache<string, StoreEntry>;
+  private readonly lru: LRUCache<string, {}>;
 
   constructor(private readonly options: MemoryStoreOptions) {
-    this.lru = new LRUCache<string, StoreEntry>({
+    this.lru = new LRUCache<string, {}>({
       max: options.maxEntries,
       ...(options.maxBytes === undefined ? {} : { maxSize: options.maxBytes }),
     });
   }
 
   get(key: string): StoreEntry | undefined {
-    const entry = this.lru.get(key);
-    if (entry === undefined) return undefined;
-    if (entry.expiresAt !== 0 && entry.expiresAt <= Date.now()) {
+    const held = this.lru.get(key);
+    if (held === undefined) return undefined;
+    if (!(held instanceof TimedEntry)) {
+      return { value: this.options.clone ? cloneValue(held) : held, expiresAt: 0, freshUntil: 0 };
+    }
+    if (held.expiresAt !== 0 && held.expiresAt <= Date.now()) {
       this.lru.delete(key);
       return undefined;
     }
-    return this.options.clone ? { ...entry, value: cloneValue(entry.value) } : entry;
+    return this.options.clone ? new TimedEntry(cloneValue(held.value), held.expiresAt, held.freshUntil) : held;
   }
 
   /**
@@ -67,20 +86,25 @@ export class MemoryStore implements CacheStore {
    * or when the value has too many objects to measure (`byteLength` is then `Infinity`).
    */
   set(key: string, entry: StoreEntry): void {
-    const stored = this.options.clone ? { ...entry, value: cloneValue(entry.value) } : entry;
+    const value = this.options.clone ? cloneValue(entry.value) : entry.value;
+    // undefined is never stored (the region does not cache it), and would read as a miss.
+    const held =
+      entry.expiresAt === 0 && entry.freshUntil === 0 && value !== undefined
+        ? (value as {})
+        : new TimedEntry(value, entry.expiresAt, entry.freshUntil);
     const { maxBytes } = this.options;
     if (maxBytes === undefined) {
-      this.lru.set(key, stored);
+      this.lru.set(key, held);
       return;
     }
     const fixed = ENTRY_OVERHEAD_BYTES + estimateBytes(key);
     // The estimate stops early past the limit: an oversized value costs no more than a fitting one.
-    const size = fixed + estimateBytes(stored.value, maxBytes - fixed);
+    const size = fixed + estimateBytes(value, maxBytes - fixed);
     if (size > maxBytes) {
       this.lru.delete(key);
       throw new StoreValueTooLargeError(size, maxBytes, "raise the region's maxBytes");
     }
-    this.lru.set(key, stored, { size });
+    this.lru.set(key, held, { size });
   }
 
   delete(key: string): boolean {

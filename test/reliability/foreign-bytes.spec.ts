@@ -14,7 +14,8 @@ import memjs, { type Client } from 'memjs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { serialize } from 'node:v8';
 import { Cached, type CacheRegion, CacheRegions, CacheRegionsModule } from '../../lib/index.js';
-import { encodeEntry } from '../../lib/stores/memcached/entry-format.js';
+import { CODEC_HEADER_BYTES, encodeValue } from '../../lib/serialization/value-codec.js';
+import { encodeEntry, ENTRY_HEADER_BYTES } from '../../lib/stores/memcached/entry-format.js';
 import type { MemcachedStore } from '../../lib/stores/memcached.store.js';
 import { describeMemcached, startMemcached, type MemcachedProcess } from '../support/memcached.js';
 
@@ -127,10 +128,11 @@ describeMemcached('foreign bytes under our memcached keys', () => {
   const cacheKey = (id: number) => (region.store as MemcachedStore).cacheKey(region.fit(logicalKey(id)));
 
   /** Our entry's layout with `payload` in place of the value: what passes every header check. */
-  function ourHeaderWith(payload: Buffer): Buffer {
+  /** Our 18-byte entry header, the codec's marker and kind (v8 serialization, or JSON), then `payload`. */
+  function ourHeaderWith(payload: Buffer, kind: 'v8' | 'json' = 'v8'): Buffer {
     const template = encodeEntry({ value: null, expiresAt: Date.now() + 3_600_000, freshUntil: 0 });
-    // 18 bytes of entry header, then the codec's 5-byte marker and kind (v8 serialization).
-    return Buffer.concat([template.subarray(0, 23), payload]);
+    const marker = encodeValue(null, 0, { json: kind === 'json' }).subarray(0, CODEC_HEADER_BYTES);
+    return Buffer.concat([template.subarray(0, ENTRY_HEADER_BYTES), marker, payload]);
   }
 
   it('arbitrary bytes read as misses: @Cached runs the method and returns its own result', async () => {
@@ -156,10 +158,16 @@ describeMemcached('foreign bytes under our memcached keys', () => {
   });
 
   it('bytes behind our own header and codec marker read as misses or as inert plain data', async () => {
-    // Our own v8 payloads, damaged: truncated, flipped, spliced with random bytes.
-    const seeds = [profileOf(1), [1, 'a', { b: new Date(0) }], new Map([['k', new Set([1n])]]), 'text', 42].map(
-      (value) => serialize(value),
-    );
+    // Our own v8 and JSON payloads, damaged: truncated, flipped, spliced with random bytes.
+    const values = [profileOf(1), [1, 'a', { b: new Date(0) }], new Map([['k', new Set([1n])]]), 'text', 42];
+    const jsonValues = [{ ...profileOf(1), at: new Date(0) }, [1, 'a', { b: [new Date(0)] }], 'text'];
+    const seeds = [
+      ...values.map((value) => ({ kind: 'v8' as const, payload: serialize(value) })),
+      ...jsonValues.map((value) => ({
+        kind: 'json' as const,
+        payload: encodeValue(value, 0, { json: true }).subarray(CODEC_HEADER_BYTES),
+      })),
+    ];
     let decoded = 0;
     await fc.assert(
       fc.asyncProperty(
@@ -169,9 +177,9 @@ describeMemcached('foreign bytes under our memcached keys', () => {
         fc.uint8Array({ maxLength: 64 }),
         fc.nat(),
         async (id, seed, flips, tail, cut) => {
-          const payload = Buffer.from(seed);
+          const payload = Buffer.from(seed.payload);
           for (const [at, mask] of flips) payload[at % payload.length] ^= mask;
-          const bytes = ourHeaderWith(Buffer.concat([payload.subarray(0, 1 + (cut % payload.length)), tail]));
+          const bytes = ourHeaderWith(Buffer.concat([payload.subarray(0, 1 + (cut % payload.length)), tail]), seed.kind);
           await raw.set(await cacheKey(id), bytes, { expires: 600 });
           const value = await region.get(logicalKey(id));
           if (value !== undefined) decoded++;

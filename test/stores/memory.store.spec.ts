@@ -61,4 +61,31 @@ describe('NoneStore', () => {
     expect(await store.has()).toBe(false);
     expect(await store.delete()).toBe(false);
   });
+  it('returns every kind of value with its times, held bare or with times', () => {
+    for (const clone of [false, true]) {
+      const store = new MemoryStore({ maxEntries: 100, clone });
+      const never = [null, false, 0, -0, '', Number.NaN, 'text', { a: 1 }, [1, 2]];
+      never.forEach((value, i) => store.set(`n${i}`, entry(value)));
+      never.forEach((value, i) => expect(store.get(`n${i}`)).toEqual({ value, expiresAt: 0, freshUntil: 0 }));
+      expect(Object.is(store.get('n3')?.value, -0)).toBe(true);
+      const later = Date.now() + 60_000;
+      store.set('timed', { value: null, expiresAt: later, freshUntil: 0 });
+      store.set('stale', { value: 'v', expiresAt: later + 1, freshUntil: later });
+      store.set('gone', { value: 'v', expiresAt: Date.now() - 1, freshUntil: 0 });
+      expect(store.get('timed')).toEqual({ value: null, expiresAt: later, freshUntil: 0 });
+      expect(store.get('stale')).toEqual({ value: 'v', expiresAt: later + 1, freshUntil: later });
+      expect(store.get('gone')).toBeUndefined();
+      expect(store.has('timed')).toBe(true);
+      expect(store.describe().entries).toBe(never.length + 2);
+    }
+  });
+
+  it('hands out a fresh entry object per read of a value held bare, so a caller cannot alter the next', () => {
+    const store = new MemoryStore({ maxEntries: 10, clone: false });
+    store.set('k', entry('v'));
+    const first = store.get('k')!;
+    first.freshUntil = 1;
+    first.value = 'changed';
+    expect(store.get('k')).toEqual({ value: 'v', expiresAt: 0, freshUntil: 0 });
+  });
 });

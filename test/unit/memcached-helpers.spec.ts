@@ -1,6 +1,7 @@
-import { Deadlines } from '../../lib/stores/memcached/deadlines.js';
+import { Deadlines } from '../../lib/deadlines.js';
 import { decodeEntry, encodeEntry, ENTRY_HEADER_BYTES } from '../../lib/stores/memcached/entry-format.js';
 import { EntrySigner, SIGNATURE_BYTES } from '../../lib/stores/memcached/entry-signer.js';
+import { CODEC_HEADER_BYTES, encodeValue } from '../../lib/serialization/value-codec.js';
 import { MEMCACHED_RELATIVE_EXPIRY_MAX_S, toMemcachedExpiry } from '../../lib/stores/memcached/expiry.js';
 import { GenerationCache } from '../../lib/stores/memcached/generation-cache.js';
 import {
@@ -117,6 +118,28 @@ describe('memcached entry format', () => {
     const nanExpiry = Buffer.from(bytes);
     nanExpiry.writeDoubleBE(Number.NaN, 2);
     expect(decodeEntry(nanExpiry, NOW)).toBe('foreign');
+  });
+
+  it('writes JSON-shaped values in the JSON kind, and still reads items of the v8 kind (older versions)', () => {
+    const value = { id: 7, name: 'Ann', createdAt: new Date(1_700_000_000_000), tags: ['a'] };
+    const entry = { value, expiresAt: NOW + 60_000, freshUntil: NOW + 1_000 };
+    const bytes = encodeEntry(entry);
+    expect(bytes[ENTRY_HEADER_BYTES + CODEC_HEADER_BYTES - 1]).toBe(0x03);
+    expect(decodeEntry(bytes, NOW)).toEqual(entry);
+    // As this store wrote every item before the JSON kind: the same header, the value in v8's form.
+    const older = Buffer.concat([bytes.subarray(0, ENTRY_HEADER_BYTES), encodeValue(value)]);
+    expect(older[ENTRY_HEADER_BYTES + CODEC_HEADER_BYTES - 1]).toBe(0x01);
+    expect(decodeEntry(older, NOW)).toEqual(entry);
+    const signer = new EntrySigner(['k'.repeat(16)]);
+    expect(decodeEntry(encodeEntry(entry, { signer, cacheKey: 'k' }), NOW, { signer, cacheKey: 'k' })).toEqual(entry);
+  });
+
+  it('reads a JSON item whose bytes were tampered with as foreign, never as a partial value', () => {
+    const bytes = encodeEntry({ value: { a: [1, 2], at: new Date(1) }, expiresAt: 0, freshUntil: 0 });
+    const cut = bytes.subarray(0, bytes.length - 2);
+    expect(decodeEntry(cut, NOW)).toBe('foreign');
+    const text = bytes.toString('latin1').replace('"at"]', '"__proto__"]');
+    expect(decodeEntry(Buffer.from(text, 'latin1'), NOW)).toBe('foreign');
   });
 });
 
@@ -267,13 +290,21 @@ describe('Deadlines', () => {
     deadlines.clear();
   });
 
-  it('stops its timer on clear()', () => {
-    const deadlines = new Deadlines(60_000);
+  it('serves many operations with one timer, stops it on clear(), and holds the process only while asked to', () => {
     const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
     const before = timers();
-    deadlines.start(() => undefined);
+    const kept = new Deadlines(60_000, true);
+    for (let i = 0; i < 100; i++) kept.start(() => undefined).settled = i % 2 === 0;
     expect(timers()).toBe(before + 1);
-    deadlines.clear();
+    kept.idle();
     expect(timers()).toBe(before);
+    kept.start(() => undefined);
+    expect(timers()).toBe(before + 1);
+    kept.clear();
+    expect(timers()).toBe(before);
+    const loose = new Deadlines(60_000);
+    loose.start(() => undefined);
+    expect(timers()).toBe(before);
+    loose.clear();
   });
 });

@@ -14,6 +14,25 @@ export const syncCachedMethod = (region: string, className: string, method: stri
   `@Cached('${region}') on ${className}.${method}(): the method is declared to return ${returned}, but a cached method must return a Promise or an Observable. ` +
   `Make it async (or return an Observable).`;
 
+/** What a method returned, for {@link uncheckedReturn}: `an Observable`, `a number`, `null`. */
+export const describeReturned = (value: unknown): string => {
+  if (value === null || value === undefined) return String(value);
+  const what = typeof value === 'object' ? ((value.constructor as Function | undefined)?.name ?? 'null-prototype object') : typeof value;
+  return `${/^[aeiouAEIOU]/.test(what) ? 'an' : 'a'} ${what}`;
+};
+
+export const uncheckedReturn = (region: string, className: string, method: string, returned: string) =>
+  `@Cached('${region}') on ${className}.${method}() returned ${returned}, but a cached method must return a Promise ` +
+  `(or be declared to return an Observable). This build emits no decorator metadata, so the return type could not be checked at startup. ` +
+  `Make the method async, or build with decorator metadata to have it checked at startup and Observables supported: ` +
+  `tsc with "emitDecoratorMetadata": true, or SWC with jsc.transform.decoratorMetadata: true (the Nest CLI's "nest start -b swc" sets it).`;
+
+export const noDecoratorMetadata = (methods: readonly string[]) =>
+  `${methods.length} @Cached method${methods.length === 1 ? '' : 's'} (${methods.slice(0, 5).join(', ')}${methods.length > 5 ? ', …' : ''}) ` +
+  `carry no decorator metadata: this build does not emit it (SWC without decoratorMetadata, esbuild, tsx, plain JavaScript). ` +
+  `Their return types are checked at their first call instead of at startup, and they must return Promises. ` +
+  `Build with decorator metadata (tsc "emitDecoratorMetadata": true; SWC jsc.transform.decoratorMetadata: true) to check them now.`;
+
 export const asyncRegionsMismatch = (missing: readonly string[], extra: readonly string[], declared: readonly string[]) =>
   `CacheRegionsModule.forRootAsync: the factory's regions do not match the declared "regions" (${list(declared)}).` +
   (missing.length > 0 ? ` Missing from the factory's result: ${list(missing)}.` : '') +

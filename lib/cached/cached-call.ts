@@ -1,5 +1,6 @@
 import { defer, from, isObservable, lastValueFrom, mergeMap, of, toArray, type Observable } from 'rxjs';
-import { CacheKeyError } from '../errors.js';
+import { describeReturned, uncheckedReturn } from '../cache-regions.messages.js';
+import { CacheConfigError, CacheKeyError } from '../errors.js';
 import type { CachedMetadata } from '../decorators/cached.decorator.js';
 import type { CacheRegion, CachedCallPolicy } from '../regions/cache-region.js';
 import { createCallKeyer } from './call-key.js';
@@ -12,8 +13,12 @@ class UncacheableEmissions {
 /** Marks a call that runs uncached (counted as bypassed). */
 const BYPASS = Symbol('bypass');
 
-/** What a decorated method returns, which decides what the wrapper returns on a hit. */
-export type ReturnKind = 'promise' | 'observable';
+/**
+ * What a decorated method returns, which decides what the wrapper returns on a hit: declared to
+ * return a Promise (or nothing a check could use) or an Observable; `unchecked` when the build
+ * emitted no decorator metadata, so each value the method returns is checked when it runs.
+ */
+export type ReturnKind = 'promise' | 'observable' | 'unchecked';
 
 type AnyMethod = (this: unknown, ...args: unknown[]) => unknown;
 
@@ -105,6 +110,18 @@ export function createCachedCall(
       });
     };
   }
+  // Without decorator metadata nothing said at startup that the method returns a Promise: a
+  // method that returns anything else (a plain value, an Observable) fails its call, uncached,
+  // rather than having its callers silently receive a Promise. Only runs of the method pay.
+  const produce: AnyMethod =
+    returns === 'unchecked'
+      ? function checkedReturn(this: unknown, ...args: unknown[]): unknown {
+          const result = original.apply(this, args);
+          if (result instanceof Promise || typeof (result as PromiseLike<unknown> | null)?.then === 'function') return result;
+          throw new CacheConfigError(uncheckedReturn(region.name, className, methodName, describeReturned(result)));
+        }
+      : original;
+
   // The hit path of every @Cached call: kept free of allocations beyond the arguments and the
   // producer closure (bench/scenarios/memory-hit.ts measures it).
   return function cachedMethod(this: unknown, ...args: unknown[]): unknown {
@@ -115,6 +132,6 @@ export function createCachedCall(
       return Promise.reject(error);
     }
     if (key === BYPASS) return original.apply(this, args);
-    return region.lookup(key, promisePolicy, original, this, args);
+    return region.lookup(key, promisePolicy, produce, this, args);
   };
 }

@@ -8,6 +8,7 @@ import {
   anonymousCachedClass,
   handlerNamespaceNotString,
   invalidNamespace,
+  noDecoratorMetadata,
   scopedProviderSkipped,
   syncCachedMethod,
   unknownCachedRegion,
@@ -60,6 +61,8 @@ interface CachedClass {
 @Injectable()
 export class CachedMethodExplorer implements OnModuleInit {
   private readonly logger = new Logger(LOG_CONTEXT);
+  /** `Class.method()` of @Cached provider methods without decorator metadata, found at startup. */
+  private readonly unchecked: string[] = [];
 
   constructor(
     @Inject(DiscoveryService) private readonly discovery: Ref<DiscoveryService>,
@@ -82,6 +85,7 @@ export class CachedMethodExplorer implements OnModuleInit {
       const found = this.cachedClass(wrapper);
       if (found) this.exploreProvider(found, namespaces, wrapped);
     }
+    if (this.unchecked.length > 0) this.logger.warn(noDecoratorMetadata([...new Set(this.unchecked)]));
   }
 
   private checkInjections(wrapper: InstanceWrapper): void {
@@ -197,6 +201,11 @@ export class CachedMethodExplorer implements OnModuleInit {
 
   private returnKind(prototype: object, methodName: string, site: CachedSite): ReturnKind {
     const declared = Reflect.getMetadata('design:returntype', prototype, methodName) as Function | undefined;
+    if (declared === undefined && !Reflect.hasMetadata('design:paramtypes', prototype, methodName)) {
+      // No decorator metadata at all in this build: checked at each run of the method instead.
+      this.unchecked.push(`${site.className}.${methodName}()`);
+      return 'unchecked';
+    }
     if (declared === Observable || (declared && declared.prototype instanceof Observable)) return 'observable';
     if (declared === undefined || declared === Promise || declared === Object) return 'promise';
     // Declared as a plain value: the decorator's types reject it at compile time where they can.

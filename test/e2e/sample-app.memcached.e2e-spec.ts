@@ -1,6 +1,7 @@
 /** The sample app with MEMCACHED_SERVERS: the functions region on a real memcached. */
 import { describeMemcached, startMemcached, type MemcachedProcess } from '../support/memcached.js';
 import { makeSampleDirs, startSample, type SampleHarness } from './sample-app.harness.js';
+import { DEGRADED_OVERALL, degradedDetails } from '../support/terminus-degraded.js';
 
 const LEASE = '/leases/expiration?leaseDate=2026-01-15&policyDate=2025-07-01';
 
@@ -87,14 +88,15 @@ describeMemcached('sample app with MEMCACHED_SERVERS', () => {
 
     // Still serving, uncached: degraded, which terminus answers with 200.
     const health = await first.http.get('/health').expect(200);
-    expect(health.body.status).toBe('degraded');
+    expect(health.body.status).toBe(DEGRADED_OVERALL);
     expect(health.body.error).toEqual({});
-    expect(health.body.info.functions).toMatchObject({
-      status: 'degraded',
-      store: 'memcached',
-      failOpen: true,
-      message: expect.stringMatching(/ping failed.+127\.0\.0\.1.+running calls uncached \(fail-open\)$/),
-    });
+    expect(health.body.info.functions).toMatchObject(
+      degradedDetails({
+        store: 'memcached',
+        failOpen: true,
+        message: expect.stringMatching(/ping failed.+127\.0\.0\.1.+running calls uncached \(fail-open\)$/),
+      }),
+    );
     expect(health.body.info.files).toEqual({ status: 'up', store: 'file', breakerOpen: false, responseTime: expect.any(Number) });
 
     const metrics = (await first.http.get('/metrics').expect(200)).text;

@@ -18,6 +18,7 @@ import {
 } from '../../lib/index.js';
 import { CacheRegionsHealthIndicator } from '../../lib/terminus/index.js';
 import { describeMemcached, startMemcached, type MemcachedProcess } from '../support/memcached.js';
+import { DEGRADED_OVERALL, degradedDetails } from '../support/terminus-degraded.js';
 
 /** A custom store (no ping) whose backend has failed: every call throws. */
 class BrokenStore implements CacheStore {
@@ -92,8 +93,7 @@ describeMemcached('CacheRegionsHealthIndicator', () => {
   it('reports a stopped memcached as degraded for a fail-open region and down for failOpen: false', async () => {
     await memcached.stop();
     const results = await indicator.isHealthy();
-    expect(results.functions).toEqual({
-      status: 'degraded',
+    expect(results.functions).toEqual(degradedDetails({
       store: 'memcached',
       breakerOpen: false,
       failOpen: true,
@@ -101,7 +101,7 @@ describeMemcached('CacheRegionsHealthIndicator', () => {
       message: expect.stringMatching(
         /^memcached ping failed for region "functions" on 127\.0\.0\.1:\d+: .+; the region still serves, running calls uncached \(fail-open\)$/,
       ),
-    });
+    }));
     expect(results.strict).toMatchObject({
       status: 'down',
       failOpen: false,
@@ -109,10 +109,10 @@ describeMemcached('CacheRegionsHealthIndicator', () => {
     });
     expect(results.hot).toEqual({ status: 'up', store: 'memory', breakerOpen: false });
 
-    // Only fail-open regions unhealthy: terminus answers 'degraded' (HTTP 200).
+    // Only fail-open regions unhealthy: terminus answers 'degraded' (HTTP 200; 'ok' on terminus 11).
     const degraded = await health.check([() => indicator.isHealthy({ regions: ['functions', 'hot'] })]);
-    expect(degraded.status).toBe('degraded');
-    expect(degraded.info?.functions?.status).toBe('degraded');
+    expect(degraded.status).toBe(DEGRADED_OVERALL);
+    expect(degraded.info?.functions).toMatchObject(degradedDetails({}));
 
     // A region that throws without its store: the check fails (HTTP 503).
     const failing = await health.check([() => indicator.isHealthy()]).catch((error: unknown) => error);
@@ -120,7 +120,7 @@ describeMemcached('CacheRegionsHealthIndicator', () => {
     const body = (failing as ServiceUnavailableException).getResponse() as Record<string, any>;
     expect(body.status).toBe('error');
     expect(Object.keys(body.error)).toEqual(['strict']);
-    expect(body.info.functions.status).toBe('degraded');
+    expect(body.info.functions).toMatchObject(degradedDetails({}));
   });
 
   it('reports a hung memcached (SIGSTOP) after about timeoutMs, with the breaker state', async () => {
@@ -134,14 +134,13 @@ describeMemcached('CacheRegionsHealthIndicator', () => {
     const result = await indicator.check('functions', { timeoutMs: 300 });
     const elapsed = performance.now() - started;
     expect(result).toEqual({
-      functions: {
-        status: 'degraded',
+      functions: degradedDetails({
         store: 'memcached',
         breakerOpen: true,
         failOpen: true,
         responseTime: expect.any(Number),
         message: 'no answer to ping within 300 ms; the region still serves, running calls uncached (fail-open)',
-      },
+      }),
     });
     expect(result.functions.responseTime).toBeGreaterThanOrEqual(299);
     // Bounded by the timeout, not by memjs's retries (which would take over a second).
@@ -190,10 +189,9 @@ describe('CacheRegionsHealthIndicator with a custom store that has ping()', () =
         responseTime: expect.any(Number),
       });
       store.reachable = false;
-      expect((await indicator.check('kv')).kv).toMatchObject({
-        status: 'degraded',
-        message: 'ping failed: connection reset by peer; the region still serves, running calls uncached (fail-open)',
-      });
+      expect((await indicator.check('kv')).kv).toMatchObject(
+        degradedDetails({ message: 'ping failed: connection reset by peer; the region still serves, running calls uncached (fail-open)' }),
+      );
     } finally {
       await app.close();
     }
@@ -216,13 +214,12 @@ describe('CacheRegionsHealthIndicator with a store that cannot be pinged', () =>
         await regions.get('customStrict').get('k').catch(() => undefined);
       }
       expect(await indicator.isHealthy()).toEqual({
-        custom: {
-          status: 'degraded',
+        custom: degradedDetails({
           store: 'broken',
           breakerOpen: true,
           failOpen: true,
           message: 'the broken store failed repeatedly; circuit breaker open; the region still serves, running calls uncached (fail-open)',
-        },
+        }),
         customStrict: {
           status: 'down',
           store: 'broken',

@@ -6,6 +6,7 @@
 // Vitest uses, in about 0.3 s, with no build step and no output directory to clean up.
 import { resolve } from 'node:path';
 import { runnerImport } from 'vite';
+import { nestAliases } from '../compat/nest-aliases.mjs';
 
 const modulePath = process.argv[2];
 if (!modulePath) {
@@ -17,4 +18,6 @@ await runnerImport(resolve(modulePath), {
   logLevel: 'error',
   // As in vitest.config.ts: Nest's dependency injection needs legacy decorators with metadata.
   oxc: { decorator: { legacy: true, emitDecoratorMetadata: true } },
+  // The suite's runs on another Nest version (test/compat/) point Nest's imports there.
+  resolve: { alias: nestAliases(process.env.NEST_COMPAT) },
 });

@@ -1,7 +1,7 @@
 // Points the suite's imports of Nest — and of the packages that must be one copy with it — at
 // another installation of Nest (test/compat/<name>/node_modules), for the suite's runs on other
-// Nest versions. Used by test/compat/<name>/vitest.config.ts and, through NEST_COMPAT, by the
-// child processes test/support/ts-runner.mjs starts.
+// Nest versions. Used by test/compat/<name>/vitest.config.ts; the child processes the suite
+// starts use nest-resolve-hook.mjs instead.
 import { fileURLToPath } from 'node:url';
 
 const SHARED = /^(@nestjs\/(?:common|core|testing|platform-express|terminus)|reflect-metadata|rxjs)(\/.*)?$/;

@@ -10,6 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { CacheRegions, CacheRegionsModule, type RegionOptions } from '../../lib/index.js';
 import { CacheRegionsHealthIndicator } from '../../lib/terminus/index.js';
 import { makeTempDir, mountTmpfs } from '../support/file-test-dirs.js';
+import { degradedDetails } from '../support/terminus-degraded.js';
 
 /** Keeps the warnings Nest's Logger is given. */
 class WarningLog implements LoggerService {
@@ -70,11 +71,12 @@ describe('file region health', () => {
       /^file region "files": the directory cannot be used yet: cannot write to or read \/proc\/nest-cache-regions-cannot-exist\/files .+\. The region runs uncached until it can/,
     );
     const health = await indicator.isHealthy();
-    expect(health.files).toMatchObject({
-      status: 'degraded',
-      failOpen: true,
-      message: expect.stringMatching(/cannot write to or read .+; the region still serves, running calls uncached \(fail-open\)$/),
-    });
+    expect(health.files).toMatchObject(
+      degradedDetails({
+        failOpen: true,
+        message: expect.stringMatching(/cannot write to or read .+; the region still serves, running calls uncached \(fail-open\)$/),
+      }),
+    );
     expect(health.strict).toMatchObject({ status: 'down', failOpen: false });
   });
 
@@ -94,10 +96,9 @@ describe('file region health', () => {
       await regions.get('files').set('kept', 'value');
       expect((await indicator.check('files')).files).toMatchObject({ status: 'up' });
       tmpfs!.remountReadOnly();
-      expect((await indicator.check('files')).files).toMatchObject({
-        status: 'degraded',
-        message: expect.stringMatching(/cannot write to .+ \(EROFS.*\); entries already there can still be read/),
-      });
+      expect((await indicator.check('files')).files).toMatchObject(
+        degradedDetails({ message: expect.stringMatching(/cannot write to .+ \(EROFS.*\); entries already there can still be read/) }),
+      );
       expect(await regions.get('files').get('kept')).toBe('value');
     });
   });

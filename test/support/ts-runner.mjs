@@ -6,18 +6,25 @@
 // Vitest uses, in about 0.3 s, with no build step and no output directory to clean up.
 import { resolve } from 'node:path';
 import { runnerImport } from 'vite';
-import { nestAliases } from '../compat/nest-aliases.mjs';
+import { register } from 'node:module';
 
 const modulePath = process.argv[2];
 if (!modulePath) {
   console.error('usage: node ts-runner.mjs <module.ts> [json arguments]');
   process.exit(2);
 }
+if (process.env.NEST_COMPAT) {
+  // The suite's runs on another Nest version (test/compat/<name>): Nest's imports resolve there.
+  register('../compat/nest-resolve-hook.mjs', import.meta.url, {
+    data: {
+      parentURL: new URL(`../compat/${process.env.NEST_COMPAT}/package.json`, import.meta.url).href,
+      rootModules: new URL('../../node_modules/', import.meta.url).href,
+    },
+  });
+}
 await runnerImport(resolve(modulePath), {
   configFile: false,
   logLevel: 'error',
   // As in vitest.config.ts: Nest's dependency injection needs legacy decorators with metadata.
   oxc: { decorator: { legacy: true, emitDecoratorMetadata: true } },
-  // The suite's runs on another Nest version (test/compat/) point Nest's imports there.
-  resolve: { alias: nestAliases(process.env.NEST_COMPAT) },
 });

@@ -362,6 +362,15 @@ async function untilOut(instance: Instance, region: RegionName, owner: number, f
 }
 
 /**
+ * Applies `fault` to server `owner` and resolves once every app in `apps` has it out for
+ * `region` (a fill of a key with that owner and `fallback` lands on the fallback).
+ */
+async function outage(fault: Fault, owner: number, apps: Instance[], region: RegionName, fallback: number): Promise<void> {
+  await fault.apply(cluster, owner);
+  for (const app of apps) await untilOut(app, region, owner, fallback);
+}
+
+/**
  * Resolves once `instance` writes to `server` again: a direct set of a fresh key of that server
  * resolves and the item is there (read from the server itself). A set acknowledged elsewhere does
  * not count, so this holds for any routing.
@@ -457,9 +466,7 @@ describeMemcached('memcached failover: two apps, three servers, one failing', ()
         expect(await calls.value('B get', b.data.get(k.key))).toBe('v1');
         const bytesOnOwner = await memcachedGet(cluster.servers[s].address, k.cacheKey);
 
-        await fault.apply(cluster, s);
-        await untilOut(a, 'data', s, f);
-        await untilOut(b, 'data', s, f);
+        await outage(fault, s, [a, b], 'data', f);
         const errors = { a: a.data.stats().errors, b: b.data.stats().errors };
 
         // Invalidations reject, whatever failOpen says.
@@ -495,11 +502,14 @@ describeMemcached('memcached failover: two apps, three servers, one failing', ()
         // reads the key again, whichever server it is reading from.
         await vi.waitFor(() => calls.value('A delete, retried', a.data.delete(k.key)), BACK_ON_SERVER);
         const reads = await readFor([a, b], [k.key], MEMCACHED_FAILOVER_MS + 1_500);
-        expect(valuesOf(reads), 'values read after the acknowledged delete').toEqual([]);
-        if (faultName !== 'sigstop') {
-          // (A paused server may run a write it was sent late, when it resumes: README, Limits.)
-          expect(valuesOf(reads)).not.toContain('v2');
-        }
+        // The old value never comes back. A paused server runs the requests it was sent when it
+        // resumes, in an order across connections nobody controls: the rejected set of v2 may land
+        // after the retried delete (README, Limits). A partition drops them; a kill forgets them.
+        const allowed = faultName === 'sigstop' ? ['v2'] : [];
+        expect(
+          valuesOf(reads).filter((value) => !allowed.includes(value as string)),
+          'values read after the acknowledged delete',
+        ).toEqual([]);
         calls.expectNoneSlowerThan(CALL_BOUND_MS);
       },
       TEST_TIMEOUT_MS,
@@ -517,9 +527,7 @@ describeMemcached('memcached failover: two apps, three servers, one failing', ()
         await calls.value('A set v1', a.data.set(k.key, 'v1'));
 
         // Outage 1: a miss fills the key's fallback with a failover copy, which reads then find.
-        await fault.apply(cluster, s);
-        await untilOut(a, 'data', s, f);
-        await untilOut(b, 'data', s, f);
+        await outage(fault, s, [a, b], 'data', f);
         const copyAt = Date.now();
         expect(await calls.value('B fill, owner out', b.data.getOrSet(k.key, () => 'copy'))).toBe('copy');
         expect(await valueItems(f, 'data', k.fitted), 'the failover copy is on the fallback').not.toEqual([]);
@@ -535,9 +543,7 @@ describeMemcached('memcached failover: two apps, three servers, one failing', ()
         expect.soft(valuesOf(between), 'values read after the acknowledged delete').toEqual([]);
 
         // Outage 2, within failoverTtl of the copy: reads fall back again and must miss.
-        await fault.apply(cluster, s);
-        await untilOut(a, 'data', s, f);
-        await untilOut(b, 'data', s, f);
+        await outage(fault, s, [a, b], 'data', f);
         const reads = await readFor([a, b], [k.key], 1_000);
         expect(Date.now() - copyAt, 'precondition: outage 2 reads within failoverTtl of the copy').toBeLessThan(failoverTtlMs);
         expect(valuesOf(reads), 'values read at outage 2').toEqual([]);
@@ -561,9 +567,7 @@ describeMemcached('memcached failover: two apps, three servers, one failing', ()
         await calls.value('A set v1', a.data.set(k.key, 'v1'));
 
         // Outage 1: the miss's value v2 is written to the fallback as a copy of at most failoverTtl.
-        await fault.apply(cluster, s);
-        await untilOut(a, 'data', s, f);
-        await untilOut(b, 'data', s, f);
+        await outage(fault, s, [a, b], 'data', f);
         expect(await calls.value('A fill, owner out', a.data.getOrSet(k.key, () => 'v2'))).toBe('v2');
         const copyAt = Date.now(); // the copy was written before this
         expect(await calls.value('B get, owner out', b.data.get(k.key)), 'reads go to the fallback').toBe('v2');
@@ -584,9 +588,7 @@ describeMemcached('memcached failover: two apps, three servers, one failing', ()
         // rounding to whole seconds: the copy is over.
         const wait = copyAt + failoverTtlS * 1_000 + 1_100 - Date.now();
         if (wait > 0) await sleep(wait);
-        await fault.apply(cluster, s);
-        await untilOut(a, 'data', s, f);
-        await untilOut(b, 'data', s, f);
+        await outage(fault, s, [a, b], 'data', f);
         const reads = await readFor([a, b], [k.key], 1_000);
         expect(valuesOf(reads), 'values read at outage 2').not.toContain('v2');
         expect(valuesOf(reads), 'values read at outage 2 (v3 is on the owner, out)').toEqual([]);
@@ -941,9 +943,7 @@ describeMemcached('memcached failover: two apps, three servers, one failing', ()
         const s = k.owner;
         const f = k.fallback;
 
-        await fault.apply(cluster, s);
-        await untilOut(a, 'locked', s, f);
-        await untilOut(b, 'locked', s, f);
+        await outage(fault, s, [a, b], 'locked', f);
         const errors = { a: a.locked.stats().errors, b: b.locked.stats().errors };
 
         const startedAt = Date.now();

@@ -1,6 +1,7 @@
 import { metrics, type Attributes, type Counter, type Histogram, type Meter, type MeterProvider } from '@opentelemetry/api';
 import type { CacheMetricsSink, CacheOperation } from '../cache-metrics-sink.js';
 import { DEFAULT_LATENCY_BUCKETS } from '../latency-buckets.js';
+import { PerRegionOperation } from '../per-region-operation.js';
 
 /** Options of {@link OpenTelemetryCacheMetrics}. */
 export interface OpenTelemetryCacheMetricsOptions {
@@ -20,25 +21,6 @@ export interface OpenTelemetryCacheMetricsOptions {
 /** The meter's instrumentation scope: this package. */
 const SCOPE = 'nest-cache-regions';
 
-/** One frozen attribute set per (region, operation): recording then allocates nothing. */
-class AttributeSets {
-  private readonly byRegion = new Map<string, Map<string, Attributes>>();
-
-  get(region: string, operation: string): Attributes {
-    let byOperation = this.byRegion.get(region);
-    if (byOperation === undefined) {
-      byOperation = new Map();
-      this.byRegion.set(region, byOperation);
-    }
-    let attributes = byOperation.get(operation);
-    if (attributes === undefined) {
-      attributes = Object.freeze({ region, operation });
-      byOperation.set(operation, attributes);
-    }
-    return attributes;
-  }
-}
-
 /**
  * A {@link CacheMetricsSink} for OpenTelemetry metrics (`@opentelemetry/api` 1.x): the same
  * counters and latency histogram as the Prometheus adapter, recorded through the app's meter
@@ -53,7 +35,8 @@ class AttributeSets {
  * `CacheRegionsModule.forRoot({ regions, metrics: new OpenTelemetryCacheMetrics() })`.
  */
 export class OpenTelemetryCacheMetrics implements Required<CacheMetricsSink> {
-  private readonly attributes = new AttributeSets();
+  /** One frozen attribute set per (region, operation): recording then allocates nothing. */
+  private readonly attributes = new PerRegionOperation<Attributes>((region, operation) => Object.freeze({ region, operation }));
   private readonly hits: Counter;
   private readonly misses: Counter;
   private readonly stales: Counter;

@@ -1,6 +1,7 @@
 import { Counter, Histogram, register as globalRegistry, type Registry } from 'prom-client';
 import type { CacheMetricsSink, CacheOperation } from '../cache-metrics-sink.js';
 import { DEFAULT_LATENCY_BUCKETS } from '../latency-buckets.js';
+import { PerRegionOperation } from '../per-region-operation.js';
 
 /** Options of {@link PrometheusCacheMetrics}. */
 export interface PrometheusCacheMetricsOptions {
@@ -13,27 +14,6 @@ export interface PrometheusCacheMetricsOptions {
 }
 
 const LABELS = ['region', 'operation'] as const;
-
-/** Per-(region, operation) children of one metric, bound once: prom-client's label lookup is not free. */
-class SeriesByLabels<C> {
-  private readonly byRegion = new Map<string, Map<string, C>>();
-
-  constructor(private readonly bind: (region: string, operation: string) => C) {}
-
-  get(region: string, operation: string): C {
-    let byOperation = this.byRegion.get(region);
-    if (byOperation === undefined) {
-      byOperation = new Map();
-      this.byRegion.set(region, byOperation);
-    }
-    let child = byOperation.get(operation);
-    if (child === undefined) {
-      child = this.bind(region, operation);
-      byOperation.set(operation, child);
-    }
-    return child;
-  }
-}
 
 /**
  * A {@link CacheMetricsSink} for Prometheus (prom-client 15): counters of hits, misses, stale
@@ -53,21 +33,21 @@ class SeriesByLabels<C> {
 export class PrometheusCacheMetrics implements Required<CacheMetricsSink> {
   /** The registry holding the metrics (the given one, or prom-client's global `register`). */
   readonly registry: Registry;
-  private readonly hits: SeriesByLabels<Counter.Internal>;
-  private readonly misses: SeriesByLabels<Counter.Internal>;
-  private readonly stales: SeriesByLabels<Counter.Internal>;
-  private readonly errors: SeriesByLabels<Counter.Internal>;
-  private readonly coalescedCalls: SeriesByLabels<Counter.Internal>;
-  private readonly bypassedCalls: SeriesByLabels<Counter.Internal>;
-  private readonly oversizeValues: SeriesByLabels<Counter.Internal>;
-  private readonly durations: SeriesByLabels<Histogram.Internal<string>>;
+  private readonly hits: PerRegionOperation<Counter.Internal>;
+  private readonly misses: PerRegionOperation<Counter.Internal>;
+  private readonly stales: PerRegionOperation<Counter.Internal>;
+  private readonly errors: PerRegionOperation<Counter.Internal>;
+  private readonly coalescedCalls: PerRegionOperation<Counter.Internal>;
+  private readonly bypassedCalls: PerRegionOperation<Counter.Internal>;
+  private readonly oversizeValues: PerRegionOperation<Counter.Internal>;
+  private readonly durations: PerRegionOperation<Histogram.Internal<string>>;
 
   constructor(options: PrometheusCacheMetricsOptions = {}) {
     this.registry = options.registry ?? globalRegistry;
     const prefix = options.prefix ?? 'cache_regions_';
     const counter = (name: string, help: string) => {
       const metric = this.counter(`${prefix}${name}`, help);
-      return new SeriesByLabels((region, operation) => metric.labels(region, operation));
+      return new PerRegionOperation((region, operation) => metric.labels(region, operation));
     };
     this.hits = counter('hits_total', 'Cache reads answered with a fresh cached value.');
     this.misses = counter('misses_total', 'Cache reads that found nothing usable (store failures included).');
@@ -84,7 +64,7 @@ export class PrometheusCacheMetrics implements Required<CacheMetricsSink> {
       'Time cache store operations took, failed ones included.',
       options.buckets ?? [...DEFAULT_LATENCY_BUCKETS],
     );
-    this.durations = new SeriesByLabels((region, operation) => histogram.labels(region, operation));
+    this.durations = new PerRegionOperation((region, operation) => histogram.labels(region, operation));
   }
 
   hit(region: string, operation: CacheOperation): void {

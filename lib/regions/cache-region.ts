@@ -78,6 +78,8 @@ export class CacheRegion {
   private readonly keyContext: KeyContext;
   /** Deadlines of store reads, and of the wait for a miss's write (`readTimeoutMs`; none at 0). */
   private readonly deadlines: Deadlines | undefined;
+  /** {@link options}, made on first use. */
+  private shownConfig: Readonly<ResolvedRegionConfig> | undefined;
   private oversizeLogged = false;
   /** Set by close(): background work (lock releases) stops. */
   private closed = false;
@@ -107,9 +109,12 @@ export class CacheRegion {
     );
   }
 
-  /** The region's resolved configuration (read-only). */
+  /**
+   * The region's resolved configuration (read-only), with its secrets (memcached `password`,
+   * `signingKeys`) shown as `'[redacted]'`, so logging or serializing it leaks nothing.
+   */
   get options(): Readonly<ResolvedRegionConfig> {
-    return this.config;
+    return (this.shownConfig ??= withoutSecrets(this.config));
   }
 
   /** The cached value, or `undefined` on a miss (and, failing open, when the store fails). */
@@ -749,4 +754,17 @@ export class CacheRegion {
     checkStoreTtl(this.store, ttlMs, staleTtlMs, where, typeof ttl === 'string' ? JSON.stringify(ttl) : String(ttl));
     return ttlMs;
   }
+}
+
+/** `config` with the memcached password and signing keys replaced by `'[redacted]'`, frozen. */
+function withoutSecrets(config: ResolvedRegionConfig): Readonly<ResolvedRegionConfig> {
+  const { password, signingKeys } = config.memcached;
+  return Object.freeze({
+    ...config,
+    memcached: Object.freeze({
+      ...config.memcached,
+      password: password === undefined ? undefined : '[redacted]',
+      signingKeys: signingKeys?.map(() => '[redacted]'),
+    }),
+  });
 }

@@ -102,8 +102,10 @@ describe('FileStore across processes', () => {
     }
     expect(ownReads.filter((read) => typeof read === 'string')).toEqual([]);
     expect(ownReads.filter((read) => typeof read === 'number').length).toBeGreaterThan(0);
+    // The last writer may have been killed between removing the old version and renaming its
+    // new one into place (README, file store: a reader then sees a miss): a miss or one whole value.
     const final = await store.get(KEY);
-    expect(typeof checkPattern(final!.value as Buffer, BASE_BYTES, WRITERS)).toBe('number');
+    if (final !== undefined) expect(typeof checkPattern(final.value as Buffer, BASE_BYTES, WRITERS)).toBe('number');
 
     // The streaming writers died with a temporary file open: it stays until it is old.
     const { temps } = await regionFiles(store.directory);
@@ -116,7 +118,7 @@ describe('FileStore across processes', () => {
     await store.sweep();
     await store.sweep();
     expect((await regionFiles(store.directory)).temps).toEqual([fresh]);
-    expect((await regionFiles(store.directory)).entries).toHaveLength(1);
+    expect((await regionFiles(store.directory)).entries).toHaveLength(final === undefined ? 0 : 1);
     await store.close();
   });
 

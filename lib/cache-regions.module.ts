@@ -16,7 +16,7 @@ import { CachedInterceptor } from './cached/cached.interceptor.js';
 import { checkRegionName } from './config/naming-rules.js';
 import { resolveRegionsOptions } from './config/resolve-regions-options.js';
 import { getRegionToken } from './decorators/inject-region.decorator.js';
-import { allInjectedRegionNames } from './decorators/region-injections.js';
+import { allInjectedRegionNames } from './metadata/region-injections.js';
 import { CacheConfigError } from './errors.js';
 import { CacheRegions } from './regions/cache-regions.service.js';
 import { SingleRootCheck } from './single-root.check.js';

@@ -1,9 +1,9 @@
 import { defer, from, isObservable, lastValueFrom, mergeMap, of, toArray, type Observable } from 'rxjs';
 import { describeReturned, uncheckedReturn } from '../cache-regions.messages.js';
 import { CacheConfigError, CacheKeyError } from '../errors.js';
-import type { CachedMetadata } from '../decorators/cached.decorator.js';
+import type { CachedMetadata } from '../metadata/cached-metadata.js';
 import type { CacheRegion, CachedCallPolicy } from '../regions/cache-region.js';
-import { createCallKeyer } from './call-key.js';
+import { createCallKeyer } from '../keys/call-key.js';
 
 /** An Observable that emitted other than exactly one value: returned as is, never cached. */
 class UncacheableEmissions {

@@ -3,7 +3,6 @@ import { METHOD_METADATA } from '@nestjs/common/constants.js';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper.js';
 import { Observable } from 'rxjs';
-import { CACHED_METADATA } from '../cache-regions.constants.js';
 import {
   anonymousCachedClass,
   handlerNamespaceNotString,
@@ -14,10 +13,10 @@ import {
   unknownCachedRegion,
   unknownInjectedRegion,
 } from '../cache-regions.messages.js';
-import type { CachedMetadata } from '../decorators/cached.decorator.js';
-import { regionsInjectedBy } from '../decorators/region-injections.js';
+import { getCachedMetadata, type CachedMetadata } from '../metadata/cached-metadata.js';
+import { regionsInjectedBy } from '../metadata/region-injections.js';
 import { CacheConfigError } from '../errors.js';
-import { LOG_CONTEXT } from '../regions/rate-limited-logger.js';
+import { LOG_CONTEXT } from '../observability/rate-limited-logger.js';
 import { CacheRegions } from '../regions/cache-regions.service.js';
 import { createCachedCall, type ReturnKind } from './cached-call.js';
 import {
@@ -27,11 +26,9 @@ import {
   resolveNamespace,
   type HandlerNamespaceProblem,
   type ResolvedNamespace,
-} from './cached-namespace.js';
+} from '../keys/key-namespace.js';
 import { checkHandlerOptions, checkProviderOptions, type CachedSite } from './cached-options.validation.js';
 import { NamespaceRegistry } from './namespace-registry.js';
-
-type Ref<T> = T;
 
 /** A `@Cached` method found on a discovered class. */
 interface CachedMethod {
@@ -65,9 +62,9 @@ export class CachedMethodExplorer implements OnModuleInit {
   private readonly unchecked: string[] = [];
 
   constructor(
-    @Inject(DiscoveryService) private readonly discovery: Ref<DiscoveryService>,
-    @Inject(MetadataScanner) private readonly scanner: Ref<MetadataScanner>,
-    @Inject(CacheRegions) private readonly regions: Ref<CacheRegions>,
+    @Inject(DiscoveryService) private readonly discovery: DiscoveryService,
+    @Inject(MetadataScanner) private readonly scanner: MetadataScanner,
+    @Inject(CacheRegions) private readonly regions: CacheRegions,
   ) {}
 
   onModuleInit(): void {
@@ -116,7 +113,7 @@ export class CachedMethodExplorer implements OnModuleInit {
     const methods: CachedMethod[] = [];
     for (const methodName of this.scanner.getAllMethodNames(prototype)) {
       const method = prototype[methodName] as Function;
-      const metadata = Reflect.getMetadata(CACHED_METADATA, method) as CachedMetadata | undefined;
+      const metadata = getCachedMetadata(method);
       if (!metadata) continue;
       const site: CachedSite = { region: metadata.region, className: className || '(anonymous class)', methodName };
       if (!this.regions.has(metadata.region)) {

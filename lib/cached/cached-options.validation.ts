@@ -5,7 +5,7 @@ import {
   routeMethodNotCached,
   unsafeMethodsWithoutKey,
 } from '../cache-regions.messages.js';
-import type { CachedOptions } from '../decorators/cached.decorator.js';
+import type { CachedOptions } from '../metadata/cached-metadata.js';
 import { CacheConfigError } from '../errors.js';
 
 /** Where a `@Cached` method is, for messages. */

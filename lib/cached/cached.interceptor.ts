@@ -6,18 +6,15 @@ import {
   type NestInterceptor,
 } from '@nestjs/common';
 import { defer, from, lastValueFrom, toArray, type Observable } from 'rxjs';
-import { CACHED_METADATA } from '../cache-regions.constants.js';
 import { anonymousCachedClass, handlerNamespaceNotString, invalidNamespace } from '../cache-regions.messages.js';
-import type { CachedMetadata } from '../decorators/cached.decorator.js';
+import { getCachedMetadata, type CachedMetadata } from '../metadata/cached-metadata.js';
 import { CacheConfigError, CacheKeyError } from '../errors.js';
 import type { CacheRegion } from '../regions/cache-region.js';
 import { CacheRegions } from '../regions/cache-regions.service.js';
-import { createCallKeyer } from './call-key.js';
-import { isNamespaceProblem, resolveHandlerNamespace } from './cached-namespace.js';
+import { createCallKeyer } from '../keys/call-key.js';
+import { isNamespaceProblem, resolveHandlerNamespace } from '../keys/key-namespace.js';
 import { cachedHttpMethods } from './cached-options.validation.js';
 import { httpKeyMaterial, varyMaterial, type RequestLike } from './http-key-material.js';
-
-type Ref<T> = T;
 
 /** How one handler is cached; built on its first request. */
 interface HandlerPlan {
@@ -39,11 +36,11 @@ export class CachedInterceptor implements NestInterceptor {
   /** Plans by controller class, then handler: a handler inherited by two controllers has two namespaces. */
   private readonly plans = new WeakMap<Function, Map<Function, HandlerPlan>>();
 
-  constructor(@Inject(CacheRegions) private readonly regions: Ref<CacheRegions>) {}
+  constructor(@Inject(CacheRegions) private readonly regions: CacheRegions) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const handler = context.getHandler();
-    const metadata = Reflect.getMetadata(CACHED_METADATA, handler) as CachedMetadata | undefined;
+    const metadata = getCachedMetadata(handler);
     if (!metadata || context.getType() !== 'http') return next.handle();
     const controller = context.getClass();
     const plan = this.plans.get(controller)?.get(handler) ?? this.plan(handler, controller, metadata);

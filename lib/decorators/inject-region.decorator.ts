@@ -1,6 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { REGION_TOKEN_PREFIX } from '../cache-regions.constants.js';
-import { recordRegionInjection } from './region-injections.js';
+import { recordRegionInjection } from '../metadata/region-injections.js';
 
 /**
  * The injection token of a region, e.g. for

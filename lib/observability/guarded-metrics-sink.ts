@@ -1,4 +1,4 @@
-import type { RateLimitedLogger } from '../regions/rate-limited-logger.js';
+import type { RateLimitedLogger } from './rate-limited-logger.js';
 import type { CacheMetricsSink, CacheOperation } from './cache-metrics-sink.js';
 
 /**

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { keyForCall } from '../cached/key-for.js';
+import { keyForCall } from '../keys/key-for.js';
 import type { ResolvedRegionConfig } from '../config/resolved-region-config.js';
 import { CacheKeyError, CacheStoreError, CacheUnsupportedError } from '../errors.js';
 import { fitKey } from '../keys/key-builder.js';
@@ -15,7 +15,7 @@ import { Deadlines, type Deadline } from '../deadlines.js';
 import { ttlToMs, type Ttl } from '../ttl.js';
 import { FlightTable, PendingSet } from './churn-safe-collections.js';
 import { CircuitBreaker } from './circuit-breaker.js';
-import { RateLimitedLogger } from './rate-limited-logger.js';
+import { RateLimitedLogger } from '../observability/rate-limited-logger.js';
 import { RegionCounters, type RegionStats } from './region-stats.js';
 
 /** Options of a single write. */

@@ -7,9 +7,9 @@ import { checkStoreTtl, shownSeconds } from '../config/store-ttl.js';
 import { CacheConfigError } from '../errors.js';
 import { GuardedMetricsSink } from '../observability/guarded-metrics-sink.js';
 import type { CacheStore } from '../stores/cache-store.js';
-import { createStore } from '../stores/create-store.js';
+import { createStore } from './create-store.js';
 import { CacheRegion } from './cache-region.js';
-import { RateLimitedLogger } from './rate-limited-logger.js';
+import { RateLimitedLogger } from '../observability/rate-limited-logger.js';
 import type { RegionStats } from './region-stats.js';
 
 /** Describes a region's backend in one line, for the bootstrap log. */

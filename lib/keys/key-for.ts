@@ -1,4 +1,3 @@
-import { CACHED_METADATA } from '../cache-regions.constants.js';
 import {
   keyForAnonymous,
   keyForBadNamespace,
@@ -6,10 +5,10 @@ import {
   keyForNoMethod,
   keyForOtherRegion,
 } from '../cache-regions.messages.js';
-import type { CachedMetadata } from '../decorators/cached.decorator.js';
+import { getCachedMetadata, type CachedMetadata } from '../metadata/cached-metadata.js';
 import { CacheKeyError } from '../errors.js';
 import { createCallKeyer } from './call-key.js';
-import { isNamespaceProblem, resolveNamespace, wrappedNamespace } from './cached-namespace.js';
+import { isNamespaceProblem, resolveNamespace, wrappedNamespace } from './key-namespace.js';
 
 /**
  * The logical key `@Cached` uses for `target.method(...args)` in region `region` (unfitted:
@@ -28,7 +27,7 @@ export function keyForCall(region: string, target: Function | object, method: st
   const className = cls?.name ?? '';
   const fn = (cls?.prototype as Record<string, unknown> | undefined)?.[method];
   if (typeof fn !== 'function') throw new CacheKeyError(keyForNoMethod(region, className || 'the class', method));
-  const metadata = Reflect.getMetadata(CACHED_METADATA, fn) as CachedMetadata | undefined;
+  const metadata = getCachedMetadata(fn);
   if (metadata && metadata.region !== region) {
     throw new CacheKeyError(keyForOtherRegion(region, className, method, metadata.region));
   }

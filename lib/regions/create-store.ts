@@ -1,9 +1,9 @@
 import type { ResolvedRegionConfig } from '../config/resolved-region-config.js';
-import type { CacheStore, StoreContext } from './cache-store.js';
-import { FileStore } from './file.store.js';
-import { MemcachedStore } from './memcached.store.js';
-import { MemoryStore } from './memory.store.js';
-import { NoneStore } from './none.store.js';
+import type { CacheStore, StoreContext } from '../stores/cache-store.js';
+import { FileStore } from '../stores/file.store.js';
+import { MemcachedStore } from '../stores/memcached.store.js';
+import { MemoryStore } from '../stores/memory.store.js';
+import { NoneStore } from '../stores/none.store.js';
 
 /** The store a region runs on: a built-in one made from its options, or the user's own instance. */
 export function createStore(config: ResolvedRegionConfig, context: StoreContext): CacheStore {

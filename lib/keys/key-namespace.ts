@@ -1,4 +1,4 @@
-import type { CachedNamespace } from '../decorators/cached.decorator.js';
+import type { CachedNamespace } from '../metadata/cached-metadata.js';
 
 /** A method's namespace in keys, and whether the `namespace` option chose it. */
 export interface ResolvedNamespace {

@@ -1,6 +1,6 @@
-import { callKeyPrefix } from '../keys/key-builder.js';
-import { serializeArgs } from '../keys/key-material.js';
-import type { KeyContext } from '../keys/key-material.js';
+import { callKeyPrefix } from './key-builder.js';
+import { serializeArgs } from './key-material.js';
+import type { KeyContext } from './key-material.js';
 
 /** Fits a logical key into a region's store limits (the region's `fit`). */
 export type KeyFitter = (key: string, context: KeyContext) => string;

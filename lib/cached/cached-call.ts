@@ -2,7 +2,8 @@ import { defer, from, isObservable, lastValueFrom, mergeMap, of, toArray, type O
 import { describeReturned, uncheckedReturn } from '../cache-regions.messages.js';
 import { CacheConfigError, CacheKeyError } from '../errors.js';
 import type { CachedMetadata } from '../metadata/cached-metadata.js';
-import type { CacheRegion, CachedCallPolicy } from '../regions/cache-region.js';
+import type { CachedCallPolicy } from '../regions/cache-aside.js';
+import type { CacheRegion } from '../regions/cache-region.js';
 import { createCallKeyer } from '../keys/call-key.js';
 
 /** An Observable that emitted other than exactly one value: returned as is, never cached. */
@@ -100,7 +101,7 @@ export function createCachedCall(
           const direct = original.apply(this, args);
           return isObservable(direct) ? direct : from(Promise.resolve(direct));
         }
-        const outcome = region.lookup(key, observablePolicy, produceObservable, undefined, [
+        const outcome = region.getOrCompute(key, observablePolicy, produceObservable, undefined, [
           original.bind(this),
           args,
         ]);
@@ -132,6 +133,6 @@ export function createCachedCall(
       return Promise.reject(error);
     }
     if (key === BYPASS) return original.apply(this, args);
-    return region.lookup(key, promisePolicy, produce, this, args);
+    return region.getOrCompute(key, promisePolicy, produce, this, args);
   };
 }

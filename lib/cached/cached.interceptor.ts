@@ -72,7 +72,7 @@ export class CachedInterceptor implements NestInterceptor {
     const ttlMs = plan.ttlMs;
     return defer(() =>
       from(
-        region.lookup(key, { ttlMs, unless: options.unless }, async () => {
+        region.getOrCompute(key, { ttlMs, unless: options.unless }, async () => {
           const values = await lastValueFrom(next.handle().pipe(toArray()));
           return values.length === 0 ? undefined : values[values.length - 1];
         }),

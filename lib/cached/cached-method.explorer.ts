@@ -18,7 +18,7 @@ import { regionsInjectedBy } from '../metadata/region-injections.js';
 import { CacheConfigError } from '../errors.js';
 import { LOG_CONTEXT } from '../observability/rate-limited-logger.js';
 import { CacheRegions } from '../regions/cache-regions.service.js';
-import { createCachedCall, type ReturnKind } from './cached-call.js';
+import { wrapCachedMethod, type ReturnKind } from './cached-method.wrapper.js';
 import {
   isNamespaceProblem,
   recordWrappedNamespace,
@@ -220,7 +220,7 @@ export class CachedMethodExplorer implements OnModuleInit {
     namespace: string,
   ): void {
     const region = this.regions.get(metadata.region);
-    const wrapper = createCachedCall(
+    const wrapper = wrapCachedMethod(
       region,
       metadata,
       site.className,

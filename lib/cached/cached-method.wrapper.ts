@@ -29,7 +29,7 @@ type AnyMethod = (this: unknown, ...args: unknown[]) => unknown;
  * @param namespace the namespace this instance writes, resolved and checked at startup.
  * @param instance the provider instance the wrapper is installed on: `this` of the `key` option.
  */
-export function createCachedCall(
+export function wrapCachedMethod(
   region: CacheRegion,
   metadata: CachedMetadata,
   className: string,

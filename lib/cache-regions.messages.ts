@@ -37,7 +37,18 @@ export const asyncRegionsMismatch = (missing: readonly string[], extra: readonly
   `CacheRegionsModule.forRootAsync: the factory's regions do not match the declared "regions" (${list(declared)}).` +
   (missing.length > 0 ? ` Missing from the factory's result: ${list(missing)}.` : '') +
   (extra.length > 0 ? ` Not declared in "regions": ${list(extra)}.` : '') +
-  ` Declare every region name in forRootAsync({ regions: [...] }) and configure exactly those in useFactory.`;
+  ` Declare every region name in forRootAsync({ regions: [...] }) and configure exactly those in the options it makes.`;
+
+export const asyncOptionsSource = (given: readonly string[]) =>
+  `CacheRegionsModule.forRootAsync needs exactly one of useFactory, useClass or useExisting to make the options` +
+  (given.length === 0 ? ', and got none' : `, and got ${given.join(' and ')}${given.length === 1 ? ' that is not a function or class' : ''}`) +
+  `. E.g. forRootAsync({ regions: ['functions'], imports: [ConfigModule], inject: [ConfigService], useFactory: (config: ConfigService) => ({ regions: { … } }) }).`;
+
+export const invalidIsGlobal = (method: string, value: unknown) =>
+  `Invalid option "isGlobal" in CacheRegionsModule.${method}(): expected true or false, got ${typeof value === 'string' ? JSON.stringify(value) : String(value)}. Leave it out for a global module.`;
+
+export const cachedWithoutModule = () =>
+  `@Cached on a controller handler needs CacheRegionsModule, which this app does not import (or, with isGlobal: false, the controller's module does not). Import CacheRegionsModule.forRoot({ regions: { … } }) (or forRootAsync) in the root module.`;
 
 export const scopedProviderSkipped = (className: string, method: string) =>
   `@Cached on ${className}.${method}() is not applied: ${className} is request- or transient-scoped, and only singleton providers are wrapped. ` +

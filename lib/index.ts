@@ -1,8 +1,12 @@
-export { CacheRegionsModule, type CacheRegionsAsyncOptions } from './cache-regions.module.js';
+export {
+  CacheRegionsModule,
+  type CacheRegionsAsyncOptions,
+  type CacheRegionsModuleOptions,
+  type CacheRegionsOptionsFactory,
+} from './cache-regions.module.js';
 export type { CacheRegionsOptions, RegionOptions, StoreName } from './cache-regions.options.js';
 export { Cached, type CachedOptions, type CacheableMethod } from './decorators/cached.decorator.js';
 export { InjectRegion, getRegionToken } from './decorators/inject-region.decorator.js';
-export { CachedInterceptor } from './cached/cached.interceptor.js';
 export { CacheRegion, type CacheSetOptions } from './regions/cache-region.js';
 export { CacheRegions } from './regions/cache-regions.service.js';
 export type { RegionStats } from './regions/region-stats.js';
@@ -26,8 +30,4 @@ export {
   type StoreEntry,
   type StoreSetOptions,
   type StoreKeyLimits,
-  type StoreContext,
-  type MaybePromise,
 } from './stores/cache-store.js';
-export { MemoryStore, type MemoryStoreOptions } from './stores/memory.store.js';
-export { NoneStore } from './stores/none.store.js';

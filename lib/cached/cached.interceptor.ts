@@ -1,12 +1,13 @@
 import {
   Inject,
   Injectable,
+  Optional,
   type CallHandler,
   type ExecutionContext,
   type NestInterceptor,
 } from '@nestjs/common';
 import { defer, from, lastValueFrom, toArray, type Observable } from 'rxjs';
-import { anonymousCachedClass, handlerNamespaceNotString, invalidNamespace } from '../cache-regions.messages.js';
+import { anonymousCachedClass, cachedWithoutModule, handlerNamespaceNotString, invalidNamespace } from '../cache-regions.messages.js';
 import { getCachedMetadata, type CachedMetadata } from '../metadata/cached-metadata.js';
 import { CacheConfigError, CacheKeyError } from '../errors.js';
 import type { CacheRegion } from '../regions/cache-region.js';
@@ -36,7 +37,14 @@ export class CachedInterceptor implements NestInterceptor {
   /** Plans by controller class, then handler: a handler inherited by two controllers has two namespaces. */
   private readonly plans = new WeakMap<Function, Map<Function, HandlerPlan>>();
 
-  constructor(@Inject(CacheRegions) private readonly regions: CacheRegions) {}
+  private readonly regions: CacheRegions;
+
+  // Optional so that a missing CacheRegionsModule is reported as such, naming forRoot, instead
+  // of as Nest's "can't resolve dependencies of CachedInterceptor".
+  constructor(@Optional() @Inject(CacheRegions) regions: CacheRegions | undefined) {
+    if (regions === undefined || regions === null) throw new CacheConfigError(cachedWithoutModule());
+    this.regions = regions;
+  }
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const handler = context.getHandler();

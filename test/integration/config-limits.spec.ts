@@ -12,8 +12,8 @@ import {
   CacheRegions,
   CacheRegionsModule,
   type CacheRegionsOptions,
-  MemoryStore,
 } from '../../lib/index.js';
+import { MemoryStore } from '../../lib/stores/memory.store.js';
 import { bootstrapError, closeRegionsApps, createRegionsApp } from '../support/regions-app.js';
 
 /** The error an app with just `module` fails to start with. */

@@ -10,11 +10,11 @@ import {
   type CacheRegion,
   CacheRegions,
   CacheRegionsModule,
-  MemoryStore,
   type CacheStore,
   type RegionOptions,
   type StoreEntry,
 } from '../../lib/index.js';
+import { MemoryStore } from '../../lib/stores/memory.store.js';
 import { makeTempDir } from '../support/file-test-dirs.js';
 import { describeMemcached, startMemcached, type MemcachedProcess } from '../support/memcached.js';
 

@@ -1,6 +1,6 @@
 import { CacheKeyError, CacheKeyTooLongError } from '../errors.js';
-import type { StoreKeyLimits } from '../stores/cache-store.js';
 import { isWellFormed, keyDigest } from './key-digest.js';
+import type { StoreKeyLimits } from './key-limits.js';
 import { serializeArgs, type KeyContext } from './key-material.js';
 import { keyTooLongMessage, unfittableLimitsMessage } from './key.messages.js';
 

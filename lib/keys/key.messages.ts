@@ -1,4 +1,4 @@
-import type { StoreKeyLimits } from '../stores/cache-store.js';
+import type { StoreKeyLimits } from './key-limits.js';
 import type { KeyContext } from './key-material.js';
 
 /** `LeaseService.expiration()` in region "functions" — or just the region when no method is known. */

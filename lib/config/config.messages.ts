@@ -84,11 +84,17 @@ export const lockMustExpire = (where: string) =>
 export const invalidMetricsSink = (methods: readonly string[], missing: readonly string[]) =>
   `Invalid option "metrics" in CacheRegionsModule options: expected a CacheMetricsSink (an object with ${methods.join(', ')} methods), but ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing. Use e.g. new PrometheusCacheMetrics() from 'nest-cache-regions/prometheus', or leave "metrics" out.`;
 
-/** The shape of `forRoot`'s options, of `defaults`, of `regions` and of one region. */
+/** `forRoot` given something else than an object of options. */
 export const OPTIONS_NOT_AN_OBJECT = 'CacheRegionsModule options must be an object like { regions: { hot: { store: "memory" } } }.';
+
+/** `defaults` that is no object of region options. */
 export const DEFAULTS_NOT_AN_OBJECT = 'Option "defaults" of CacheRegionsModule must be an object of region options.';
+
+/** No `regions`, or an empty object of them. */
 export const NO_REGIONS =
   'Option "regions" of CacheRegionsModule must name at least one region, e.g. regions: { hot: { store: "memory", ttl: 30 } }.';
+
+/** A region given something else than an object of options. */
 export const regionNotAnObject = (name: string) => `Region "${name}" must be an object of options, e.g. { store: 'memory', ttl: 30 }.`;
 
 /** A path with a NUL byte: no file system accepts one, so every file operation would fail. */

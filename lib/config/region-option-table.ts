@@ -23,6 +23,7 @@ export type OptionKind =
   | 'servers'
   | 'key-prefix';
 
+/** How one region option is taken, checked and spelt in Beaker-style configuration. */
 export interface RegionOptionSpec {
   readonly kind: OptionKind;
   /** The built-in stores it means something for; absent: every store. */

@@ -14,7 +14,7 @@ export type { CacheMetricsSink, CacheOperation } from './observability/cache-met
 export {
   parseCacheConfigOptions,
   type ParseCacheConfigOptionsSettings,
-} from './config/parse-cache-config-options.js';
+} from './config/beaker-config.parser.js';
 export {
   CacheRegionsError,
   CacheConfigError,

@@ -1,5 +1,5 @@
-import { invalidTtl, ttlBeyondAnyStore, ttlRoundsToZero, zeroDuration } from './config/config.messages.js';
 import { CacheConfigError } from './errors.js';
+import { invalidTtl, ttlBeyondAnyStore, ttlRoundsToZero, zeroDuration } from './ttl.messages.js';
 
 /**
  * A lifetime. A number is seconds (as in memcached, Beaker and Django); a string is a duration

@@ -1,11 +1,13 @@
 import type { RegionOptions, StoreName } from '../cache-regions.options.js';
+import { DEFAULT_MEMCACHED_PORT } from './naming-rules.js';
 import { MAX_TIMER_MS, type IntegerBounds } from './option-bounds.js';
 
 /**
  * Every region option, described once: the stores it applies to, its kind of value, its bounds
- * or choices, its default and its name in Beaker-style flat configuration. `forRoot` validation
- * (resolve-regions-options.ts) and the Beaker/env parser (parse-cache-config-options.ts) are both
- * driven by this table, so a new option is added here and nowhere else is a list to extend.
+ * or choices, its default, the stores that require it and its name in Beaker-style flat
+ * configuration. `forRoot` validation (resolve-regions-options.ts, region-option.reader.ts) and the
+ * Beaker/env parser (beaker-config.parser.ts, beaker-value.readers.ts) are both driven by this
+ * table, so a new option is added here and nowhere else is a list to extend.
  */
 
 /** What kind of value an option takes; each kind has one reader in the validator and one in the parser. */
@@ -21,20 +23,25 @@ export type OptionKind =
   | 'servers'
   | 'key-prefix';
 
+/** How one region option is taken, checked and spelt in Beaker-style configuration. */
 export interface RegionOptionSpec {
   readonly kind: OptionKind;
   /** The built-in stores it means something for; absent: every store. */
   readonly stores?: readonly StoreName[];
   /** `integer`: the accepted range (the upper bound's reason goes into the error). */
   readonly bounds?: IntegerBounds;
-  /** `choice`: the accepted values. */
+  /** `choice` and `store`: the accepted values (for `store`, besides a `CacheStore` object). */
   readonly choices?: readonly string[];
   /** The default, as resolved (ttls in milliseconds); absent: none. */
   readonly default?: number | string | boolean;
+  /** The stores a region cannot run without it on (each reader has a message per such option). */
+  readonly requiredOn?: readonly StoreName[];
   /** Its key in Beaker-style configuration: `cache.<region>.<beaker>`, `CACHE_<REGION>_<BEAKER>`. */
   readonly beaker: string;
   /** Beaker took it on every backend: the parser ignores it off its stores instead of refusing it. */
   readonly anyStoreInBeaker?: boolean;
+  /** What Beaker used when the key was absent, where `forRoot` requires the option instead. */
+  readonly beakerDefault?: string;
 }
 
 const TIMER_BOUND: Omit<IntegerBounds, 'min'> = {
@@ -48,10 +55,17 @@ const TIMER_BOUND: Omit<IntegerBounds, 'min'> = {
  * it runs uncached (10 × 2 × 60000 ms + delays stays a few minutes short of it).
  */
 export const REGION_OPTIONS = {
-  store: { kind: 'store', default: 'memory', beaker: 'type' },
+  store: { kind: 'store', choices: ['memory', 'memcached', 'file', 'none'], default: 'memory', beaker: 'type' },
   ttl: { kind: 'ttl', default: 0, beaker: 'expire' },
-  servers: { kind: 'servers', stores: ['memcached'], beaker: 'url' },
-  dir: { kind: 'path', stores: ['file'], beaker: 'data_dir', anyStoreInBeaker: true },
+  servers: {
+    kind: 'servers',
+    stores: ['memcached'],
+    requiredOn: ['memcached'],
+    beaker: 'url',
+    // Beaker's memcached clients connect to the local server when no url is given.
+    beakerDefault: `127.0.0.1:${DEFAULT_MEMCACHED_PORT}`,
+  },
+  dir: { kind: 'path', stores: ['file'], requiredOn: ['file'], beaker: 'data_dir', anyStoreInBeaker: true },
   lockDir: { kind: 'path', stores: ['file'], beaker: 'lock_dir', anyStoreInBeaker: true },
   keyPrefix: { kind: 'key-prefix', beaker: 'key_prefix' },
   failOpen: { kind: 'boolean', default: true, beaker: 'fail_open' },
@@ -116,6 +130,16 @@ export type IntegerOption = {
 /** Options that take a ttl. */
 export type TtlOption = {
   [Name in RegionOptionName]: (typeof REGION_OPTIONS)[Name]['kind'] extends 'ttl' ? Name : never;
+}[RegionOptionName];
+
+/** Options some store cannot run without. */
+export type RequiredOption = {
+  [Name in RegionOptionName]: (typeof REGION_OPTIONS)[Name] extends { requiredOn: readonly StoreName[] } ? Name : never;
+}[RegionOptionName];
+
+/** Required options that Beaker-style configuration may leave out (it has a default for them). */
+export type BeakerDefaultedOption = {
+  [Name in RegionOptionName]: (typeof REGION_OPTIONS)[Name] extends { beakerDefault: string } ? Name : never;
 }[RegionOptionName];
 
 /** The bounds of an integer option. */

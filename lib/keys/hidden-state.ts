@@ -1,3 +1,6 @@
+import { KeyMaterialProblem } from './key-material-problem.js';
+import { className } from './key-tokens.js';
+
 /**
  * Whether a class keeps state the key builder cannot read: `#private` fields. No reflection API
  * lists them, so the class's source text is read (once per prototype) for private field
@@ -46,4 +49,42 @@ function findPrivateFields(start: object): string | null {
     }
   }
   return null;
+}
+
+/** Throws when the object's class, or a class it extends, declares `#private` fields. */
+export function refuseHiddenFields(obj: object): void {
+  const proto = Object.getPrototypeOf(obj) as object | null;
+  const hiding = proto === null ? undefined : classWithPrivateFields(proto);
+  if (hiding === undefined) return;
+  const name = className(obj);
+  throw new KeyMaterialProblem(
+    `is a ${name}${hiding === name ? ', whose class' : `, whose base class ${hiding}`} declares #private fields that the key builder cannot read`,
+  );
+}
+
+/**
+ * Lets through a class instance (of prototype `proto`) only when its class name and own
+ * enumerable fields are all of its state the key builder can tell. Refused (rather than keyed by
+ * what little shows): an instance with no own fields (its state sits in internal slots, private
+ * fields or closures: Headers, Blob, a class with getters over `#fields`), a class that declares
+ * `#private` fields, an object inheriting from a plain object (its inherited properties would be
+ * left out), and an anonymous class (two of them could not be told apart).
+ */
+export function checkInstanceStateVisible(obj: object, proto: object): void {
+  const ctor = Object.getOwnPropertyDescriptor(proto, 'constructor')?.value as unknown;
+  if (typeof ctor !== 'function' || ctor.prototype !== proto) {
+    throw new KeyMaterialProblem(
+      'inherits from a prototype that is not a class (Object.create(...)); its inherited properties would not be part of the key',
+    );
+  }
+  const name = ctor.name;
+  if (name === '') {
+    throw new KeyMaterialProblem('is an instance of an anonymous class, which no key can tell apart from another anonymous class');
+  }
+  refuseHiddenFields(obj);
+  if (Object.keys(obj).length === 0) {
+    throw new KeyMaterialProblem(
+      `is a ${name} with no own enumerable fields: its state (internal slots, private fields or closures) cannot be read to form a key`,
+    );
+  }
 }

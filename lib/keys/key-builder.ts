@@ -1,7 +1,8 @@
 import { CacheKeyError, CacheKeyTooLongError } from '../errors.js';
-import type { StoreKeyLimits } from '../stores/cache-store.js';
-import { isWellFormed, keyDigest } from './key-digest.js';
-import { serializeArgs, type KeyContext } from './key-material.js';
+import type { KeyContext } from './key-context.js';
+import { hashedKeyDigest, isWellFormed } from './key-digest.js';
+import type { StoreKeyLimits } from './key-limits.js';
+import { serializeArgs } from './key-material.js';
 import { keyTooLongMessage, unfittableLimitsMessage } from './key.messages.js';
 
 /**
@@ -95,7 +96,7 @@ function escapeNamespace(namespace: string): string {
 
 function hashedKey(key: string, limits: StoreKeyLimits, context: KeyContext): string {
   const { maxBytes, forbidden } = limits;
-  const tail = DIGEST_MARKER + keyDigest(key);
+  const tail = DIGEST_MARKER + hashedKeyDigest(key);
   const budget = maxBytes - tail.length;
   if (budget < 0) {
     throw new CacheKeyError(

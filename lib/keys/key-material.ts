@@ -16,7 +16,7 @@
  * | array                         | `[1,"a"]`; a hole is `~`                          |
  * | plain object (or null proto)  | `{a:1,"b c":2}` keys sorted, identifier keys bare |
  * | object with `toCacheKey()`    | `@User(<token of its result>)`                    |
- * | other class instance          | `@User{id:1}` class name + own enumerable fields, when that is all its state (see {@link encodeInstance}) |
+ * | other class instance          | `@User{id:1}` class name + own enumerable fields, when that is all its state (see hidden-state.ts) |
  * | Date                          | `Date(2024-01-01T00:00:00.000Z)`, `Date(Invalid)` |
  * | Buffer, typed array, DataView | `Buffer(<base64>)`, `Uint8Array(<base64>)`, … — the bytes of the view |
  * | ArrayBuffer                   | `ArrayBuffer(<base64>)`                           |
@@ -45,37 +45,27 @@
  *   typed array (subclasses keep theirs).
  */
 import { CacheKeyError } from '../errors.js';
-import { classWithPrivateFields } from './hidden-state.js';
+import { encodeBuiltIn, subclassToken } from './built-in-types.js';
+import { checkInstanceStateVisible } from './hidden-state.js';
+import type { KeyContext } from './key-context.js';
+import { asProblem, describeError, KeyMaterialProblem, withSegment } from './key-material-problem.js';
+import { classTag, IDENTIFIER, numberToken, quote, type NestedEncoder } from './key-tokens.js';
 import { keyMaterialMessage } from './key.messages.js';
-import { knownValue, type KnownValue } from './known-types.js';
+import { encodeKnownType } from './known-types.js';
 
-/** Where an argument came from, for error messages. */
-export interface KeyContext {
-  /** Name of the region the key is for. */
-  region: string;
-  /** Class of the decorated method, when the key is a method call's. */
-  className?: string;
-  /** Name of the decorated method, when the key is a method call's. */
-  methodName?: string;
-}
+export type { KeyContext } from './key-context.js';
+
+/*
+ * The walker: it descends through arrays, plain objects, `toCacheKey()` results and class
+ * instances itself, and hands built-ins (built-in-types.ts) and library types (known-types.ts)
+ * to their encoders, which reach back through NESTED for what those contain.
+ */
 
 /** Deeper nesting is almost certainly a runaway `toCacheKey()`/`toJSON()` chain, not data. */
 const MAX_DEPTH = 100;
 
-/** Characters that make a string need JSON escaping (or are not valid UTF-16 on their own). */
-const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
-const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 /** A canonical array index, as own property keys of arrays, typed arrays and boxed strings list them. */
 const ARRAY_INDEX = /^(?:0|[1-9]\d*)$/;
-const OPAQUE = [Promise, WeakMap, WeakSet, WeakRef] as const;
-
-/**
- * Thrown while encoding; each container on the way out prepends its path segment, so the happy
- * path pays nothing for error locations.
- */
-class KeyMaterialProblem extends Error {
-  readonly segments: string[] = [];
-}
 
 /**
  * Serializes a list of arguments to a deterministic, injective string: argument tokens joined by
@@ -143,29 +133,8 @@ function encode(value: unknown, ancestors: object[]): string {
   }
 }
 
-/** Up to this length a plain loop finds characters to escape faster than {@link NEEDS_ESCAPE}. */
-const SHORT_STRING = 32;
-
-/** JSON quoting: injective, and leaves no lone surrogate that a UTF-8 store would mangle. */
-function quote(text: string): string {
-  return (text.length <= SHORT_STRING ? shortNeedsEscape(text) : NEEDS_ESCAPE.test(text))
-    ? JSON.stringify(text)
-    : `"${text}"`;
-}
-
-/** {@link NEEDS_ESCAPE} as a loop: most arguments are short strings, where a regex costs more. */
-function shortNeedsEscape(text: string): boolean {
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code < 0x20 || code === 0x22 || code === 0x5c || (code >= 0xd800 && code <= 0xdfff)) return true;
-  }
-  return false;
-}
-
-/** `String(n)` is exact (shortest round-trip form) but prints -0 as "0". */
-function numberToken(n: number): string {
-  return n === 0 && 1 / n < 0 ? '-0' : String(n);
-}
+/** The walker as the encoders of built-ins and library types see it. */
+const NESTED: NestedEncoder = { value: encode, array: encodeArray, fields: encodeFields };
 
 function encodeObject(obj: object, ancestors: object[]): string {
   if (ancestors.includes(obj)) throw new KeyMaterialProblem('refers back to itself (a circular structure)');
@@ -182,7 +151,7 @@ function encodeArrayObject(items: readonly unknown[], ancestors: object[]): stri
   const token = encodeArray(items, ancestors);
   // A plain array is its elements. Looking for other own properties would cost a string per
   // index on every call, so only subclasses (rare) pay for it; the README states the limit.
-  return Object.getPrototypeOf(items) === Array.prototype ? token : subclassToken(items, token, ancestors, true);
+  return Object.getPrototypeOf(items) === Array.prototype ? token : subclassToken(items, token, ancestors, true, NESTED);
 }
 
 function encodeArray(items: readonly unknown[], ancestors: object[]): string {
@@ -206,164 +175,21 @@ function encodeNonArray(obj: object, ancestors: object[]): string {
   const proto: unknown = Object.getPrototypeOf(obj);
   // Plain data. A toJSON() here is a function-valued field like any other, and refused as one.
   if (proto === Object.prototype || proto === null) return encodeFields(obj, ancestors, false);
-  return encodeBuiltIn(obj, ancestors) ?? encodeKnown(obj, ancestors) ?? encodeInstance(obj, proto as object, ancestors);
+  return (
+    encodeBuiltIn(obj, ancestors, NESTED) ??
+    encodeKnownType(obj, ancestors, NESTED) ??
+    encodeInstance(obj, proto as object, ancestors)
+  );
 }
 
 /**
- * Built-ins whose state is not in own enumerable properties; `undefined` for anything else.
- * A subclass, or a built-in given fields of its own, keeps them: see {@link builtInToken}.
- */
-function encodeBuiltIn(obj: object, ancestors: object[]): string | undefined {
-  if (obj instanceof Date) {
-    const time = obj.getTime();
-    return builtInToken(obj, Date.prototype, Number.isNaN(time) ? 'Date(Invalid)' : `Date(${obj.toISOString()})`, ancestors);
-  }
-  if (ArrayBuffer.isView(obj)) {
-    // The built-in's tag, never a user subclass's name: Buffer apart, a view keys as its base type.
-    const isBuffer = Buffer.isBuffer(obj);
-    const tag = isBuffer ? 'Buffer' : (obj as unknown as { [Symbol.toStringTag]: string })[Symbol.toStringTag];
-    const token = `${tag}(${Buffer.from(obj.buffer, obj.byteOffset, obj.byteLength).toString('base64')})`;
-    // Own properties of a view include one per element: only subclasses are searched for others.
-    const base = isBuffer ? Buffer.prototype : viewPrototype(obj);
-    return Object.getPrototypeOf(obj) === base ? token : subclassToken(obj, token, ancestors, true);
-  }
-  if (obj instanceof ArrayBuffer) {
-    return builtInToken(obj, ArrayBuffer.prototype, `ArrayBuffer(${Buffer.from(obj).toString('base64')})`, ancestors);
-  }
-  if (typeof SharedArrayBuffer === 'function' && obj instanceof SharedArrayBuffer) {
-    return builtInToken(obj, SharedArrayBuffer.prototype, `SharedArrayBuffer(${Buffer.from(obj).toString('base64')})`, ancestors);
-  }
-  if (obj instanceof Map) return builtInToken(obj, Map.prototype, encodeMap(obj, ancestors), ancestors);
-  if (obj instanceof Set) return builtInToken(obj, Set.prototype, encodeSet(obj, ancestors), ancestors);
-  if (obj instanceof RegExp) {
-    // lastIndex is what a global or sticky RegExp's exec() and test() start from.
-    const token = obj.lastIndex === 0 ? `RegExp(${quote(String(obj))})` : `RegExp(${quote(String(obj))},${numberToken(obj.lastIndex)})`;
-    return builtInToken(obj, RegExp.prototype, token, ancestors);
-  }
-  if (obj instanceof Error) return encodeError(obj, ancestors);
-  if (obj instanceof URL) return builtInToken(obj, URL.prototype, `URL(${quote(obj.href)})`, ancestors);
-  if (obj instanceof URLSearchParams) {
-    // Every pair in order: a handler sees getAll('tag') in the order the pairs came.
-    return builtInToken(obj, URLSearchParams.prototype, `URLSearchParams(${encodeArray([...obj], ancestors)})`, ancestors);
-  }
-  if (obj instanceof Number) return builtInToken(obj, Number.prototype, `Number(${numberToken(obj.valueOf())})`, ancestors);
-  if (obj instanceof String) return encodeBoxedString(obj, ancestors);
-  if (obj instanceof Boolean) return builtInToken(obj, Boolean.prototype, `Boolean(${String(obj.valueOf())})`, ancestors);
-  if (obj instanceof BigInt) return builtInToken(obj, BigInt.prototype, `BigInt(${obj.valueOf()}n)`, ancestors);
-  if (obj instanceof Symbol) throw new KeyMaterialProblem(`is a boxed symbol (${String(obj.valueOf())})`);
-  for (const opaque of OPAQUE) {
-    if (obj instanceof opaque) {
-      throw new KeyMaterialProblem(`is a ${opaque.name}, whose contents cannot be read to form a key`);
-    }
-  }
-  return undefined;
-}
-
-/** The built-in prototype of a typed array or DataView (`Uint8Array.prototype`…). */
-function viewPrototype(view: ArrayBufferView): object | undefined {
-  const tag = (view as unknown as { [Symbol.toStringTag]?: string })[Symbol.toStringTag] ?? 'DataView';
-  const ctor = (globalThis as Record<string, unknown>)[tag];
-  return typeof ctor === 'function' ? (ctor.prototype as object) : undefined;
-}
-
-/**
- * A built-in's token, extended when the object is more than the built-in: a subclass instance,
- * or one given own enumerable fields, reads `@Class:<built-in token>{fields}`.
- */
-function builtInToken(obj: object, builtInPrototype: object, token: string, ancestors: object[]): string {
-  if (Object.getPrototypeOf(obj) === builtInPrototype && Object.keys(obj).length === 0) return token;
-  return subclassToken(obj, token, ancestors, false);
-}
-
-/** `@Class:<token>{own enumerable fields}` (indices left out for arrays and typed arrays). */
-function subclassToken(obj: object, token: string, ancestors: object[], skipIndices: boolean): string {
-  refuseHiddenFields(obj);
-  return `@${classTag(obj)}:${token}${encodeFields(obj, ancestors, skipIndices)}`;
-}
-
-/** A boxed string's own properties include one per character: only others are fields. */
-function encodeBoxedString(obj: String, ancestors: object[]): string {
-  const token = `String(${quote(obj.valueOf())})`;
-  if (Object.getPrototypeOf(obj) === String.prototype && Object.keys(obj).length === obj.length) return token;
-  return subclassToken(obj, token, ancestors, true);
-}
-
-/**
- * `Error(<class>,<message>,{fields})`, then `,cause=<token>` and `,errors=<token>` when the error
- * has them as own non-enumerable properties (as `new Error(m, { cause })` and AggregateError
- * create them; enumerable ones are among the fields). The stack is not key material: it differs
- * with every call site.
- */
-function encodeError(error: Error, ancestors: object[]): string {
-  refuseHiddenFields(error);
-  let token = `Error(${quote(className(error))},${quote(error.message)},${encodeFields(error, ancestors, false)}`;
-  for (const name of ['cause', 'errors'] as const) {
-    const descriptor = Object.getOwnPropertyDescriptor(error, name);
-    if (descriptor === undefined || descriptor.enumerable) continue;
-    try {
-      token += `,${name}=${encode('value' in descriptor ? descriptor.value : (error as unknown as Record<string, unknown>)[name], ancestors)}`;
-    } catch (problem) {
-      throw withSegment(problem, `.${name}`);
-    }
-  }
-  return `${token})`;
-}
-
-/** Library types with a documented exact encoding (see known-types.ts). */
-function encodeKnown(obj: object, ancestors: object[]): string | undefined {
-  let known: KnownValue | undefined;
-  try {
-    known = knownValue(obj);
-  } catch (error) {
-    throw new KeyMaterialProblem(`could not be read: ${describeError(error)}`, { cause: error });
-  }
-  if (known === undefined) return undefined;
-  let out = `${known.tag}(`;
-  for (let i = 0; i < known.parts.length; i++) {
-    out += `${i === 0 ? '' : ','}${encode(known.parts[i], ancestors)}`;
-  }
-  return `${out})`;
-}
-
-/**
- * Any other class instance: its class name and own enumerable fields — but only when those are
- * all of its state the key builder can tell. Refused (rather than keyed by what little shows):
- * an instance with no own fields (its state sits in internal slots, private fields or closures:
- * Headers, Blob, a class with getters over `#fields`), a class that declares `#private` fields,
- * an object inheriting from a plain object (its inherited properties would be left out), and an
- * anonymous class (two of them could not be told apart).
- * `toJSON()` is never used: it is a view for JSON output and may drop exactly what tells two
- * objects apart (an id, a tenant).
+ * Any other class instance: its class name and own enumerable fields, when those are all of its
+ * state (see {@link checkInstanceStateVisible} for what is refused). `toJSON()` is never used: it
+ * is a view for JSON output and may drop exactly what tells two objects apart (an id, a tenant).
  */
 function encodeInstance(obj: object, proto: object, ancestors: object[]): string {
-  const ctor = Object.getOwnPropertyDescriptor(proto, 'constructor')?.value as unknown;
-  if (typeof ctor !== 'function' || ctor.prototype !== proto) {
-    throw new KeyMaterialProblem(
-      'inherits from a prototype that is not a class (Object.create(...)); its inherited properties would not be part of the key',
-    );
-  }
-  const name = ctor.name;
-  if (name === '') {
-    throw new KeyMaterialProblem('is an instance of an anonymous class, which no key can tell apart from another anonymous class');
-  }
-  refuseHiddenFields(obj);
-  if (Object.keys(obj).length === 0) {
-    throw new KeyMaterialProblem(
-      `is a ${name} with no own enumerable fields: its state (internal slots, private fields or closures) cannot be read to form a key`,
-    );
-  }
+  checkInstanceStateVisible(obj, proto);
   return `@${classTag(obj)}${encodeFields(obj, ancestors, false)}`;
-}
-
-/** Throws when the object's class, or a class it extends, declares `#private` fields. */
-function refuseHiddenFields(obj: object): void {
-  const proto = Object.getPrototypeOf(obj) as object | null;
-  const hiding = proto === null ? undefined : classWithPrivateFields(proto);
-  if (hiding === undefined) return;
-  const name = className(obj);
-  throw new KeyMaterialProblem(
-    `is a ${name}${hiding === name ? ', whose class' : `, whose base class ${hiding}`} declares #private fields that the key builder cannot read`,
-  );
 }
 
 /** Own enumerable string-keyed properties, sorted, so insertion order never matters. */
@@ -419,62 +245,4 @@ function encodeCacheKeyOf(obj: object, ancestors: object[]): string {
   } catch (error) {
     throw withSegment(error, '.toCacheKey()');
   }
-}
-
-function encodeMap(map: ReadonlyMap<unknown, unknown>, ancestors: object[]): string {
-  const entries: string[] = [];
-  for (const [key, value] of map) {
-    let keyToken: string;
-    try {
-      keyToken = encode(key, ancestors);
-    } catch (error) {
-      throw withSegment(error, `<key #${entries.length + 1}>`);
-    }
-    try {
-      entries.push(`${keyToken}:${encode(value, ancestors)}`);
-    } catch (error) {
-      throw withSegment(error, `.get(${keyToken.length > 40 ? `${keyToken.slice(0, 40)}…` : keyToken})`);
-    }
-  }
-  // Sorted by token, so the Map's insertion order does not matter.
-  return `Map{${entries.sort().join(',')}}`;
-}
-
-function encodeSet(set: ReadonlySet<unknown>, ancestors: object[]): string {
-  const items: string[] = [];
-  for (const item of set) {
-    try {
-      items.push(encode(item, ancestors));
-    } catch (error) {
-      throw withSegment(error, `<element #${items.length + 1}>`);
-    }
-  }
-  return `Set[${items.sort().join(',')}]`;
-}
-
-function className(obj: object): string {
-  const ctor: unknown = (Object.getPrototypeOf(obj) as { constructor?: unknown } | null)?.constructor;
-  return typeof ctor === 'function' ? ctor.name : '';
-}
-
-/** The class name bare when it is an identifier, quoted otherwise, so it always ends where it should. */
-function classTag(obj: object): string {
-  const name = className(obj);
-  return IDENTIFIER.test(name) ? name : quote(name);
-}
-
-function withSegment(error: unknown, segment: string): KeyMaterialProblem {
-  const problem = asProblem(error);
-  problem.segments.unshift(segment);
-  return problem;
-}
-
-/** A getter or a toJSON deep inside may throw anything; report it at the place it surfaced. */
-function asProblem(error: unknown): KeyMaterialProblem {
-  if (error instanceof KeyMaterialProblem) return error;
-  return new KeyMaterialProblem(`could not be read: ${describeError(error)}`, { cause: error });
-}
-
-function describeError(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }

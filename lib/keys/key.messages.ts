@@ -1,5 +1,5 @@
-import type { StoreKeyLimits } from '../stores/cache-store.js';
-import type { KeyContext } from './key-material.js';
+import type { KeyContext } from './key-context.js';
+import type { StoreKeyLimits } from './key-limits.js';
 
 /** `LeaseService.expiration()` in region "functions" — or just the region when no method is known. */
 function where(context: KeyContext): string {

@@ -1,3 +1,6 @@
+import { describeError, KeyMaterialProblem } from './key-material-problem.js';
+import type { NestedEncoder } from './key-tokens.js';
+
 /**
  * Library types that applications pass as arguments every day, but whose own fields are not a
  * usable key: their state hides behind symbols (older bson ObjectIds), holds functions (decimal.js
@@ -29,6 +32,25 @@ type Loose = Record<string, unknown> & {
   toISO?: unknown;
   toObject?: unknown;
 };
+
+/**
+ * `<tag>(<part>,…)` when `obj` is one of the types above, its parts encoded by `nested`;
+ * `undefined` for anything else.
+ */
+export function encodeKnownType(obj: object, ancestors: object[], nested: NestedEncoder): string | undefined {
+  let known: KnownValue | undefined;
+  try {
+    known = knownValue(obj);
+  } catch (error) {
+    throw new KeyMaterialProblem(`could not be read: ${describeError(error)}`, { cause: error });
+  }
+  if (known === undefined) return undefined;
+  let out = `${known.tag}(`;
+  for (let i = 0; i < known.parts.length; i++) {
+    out += `${i === 0 ? '' : ','}${nested.value(known.parts[i], ancestors)}`;
+  }
+  return `${out})`;
+}
 
 /** The exact encoding of `obj` when it is one of the types above; `undefined` otherwise. */
 export function knownValue(obj: object): KnownValue | undefined {

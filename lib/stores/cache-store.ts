@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import { CacheRegionsError } from '../errors.js';
+import type { StoreKeyLimits } from '../keys/key-limits.js';
 
 /** A value, or a promise of it. Stores may answer synchronously where they can (memory). */
 export type MaybePromise<T> = T | Promise<T>;
@@ -28,19 +29,8 @@ export interface StoreSetOptions {
   fill?: boolean;
 }
 
-/** Limits a store puts on the keys it is given. The region fits every key into them. */
-export interface StoreKeyLimits {
-  /** Maximum key length in UTF-8 bytes. */
-  maxBytes: number;
-  /** Characters a key must not contain (e.g. whitespace and control characters for memcached). */
-  forbidden?: RegExp;
-  /**
-   * Where `maxBytes` comes from, in a phrase that key-length errors show after the number, e.g.
-   * `memcached's 250-byte key limit less 37 bytes of this region's prefix`. Optional; set it
-   * when the limit is not the backend's plain figure.
-   */
-  explain?: string;
-}
+// The key builder owns key limits (keys must not depend on stores); stores and users import them from here.
+export type { StoreKeyLimits } from '../keys/key-limits.js';
 
 /**
  * The contract every store implements, built-in or your own (`store: new MyStore()` in a region's

@@ -4,7 +4,7 @@
  * regions, reserved region names, and `servers` given as a string (accepted on purpose).
  */
 import type { CacheRegionsOptions } from '../../lib/cache-regions.options.js';
-import { parseCacheConfigOptions } from '../../lib/config/parse-cache-config-options.js';
+import { parseCacheConfigOptions } from '../../lib/config/beaker-config.parser.js';
 import { resolveRegionsOptions } from '../../lib/config/resolve-regions-options.js';
 import { CacheConfigError } from '../../lib/errors.js';
 import { CacheRegionsModule } from '../../lib/index.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkRegionName, isKeyPrefix, isRegionName, parseServerAddress, serverList } from '../../lib/config/naming-rules.js';
-import { parseCacheConfigOptions } from '../../lib/config/parse-cache-config-options.js';
+import { parseCacheConfigOptions } from '../../lib/config/beaker-config.parser.js';
 import { resolveRegionsOptions } from '../../lib/config/resolve-regions-options.js';
 import { CacheConfigError } from '../../lib/errors.js';
 import { MemcachedStore } from '../../lib/stores/memcached.store.js';

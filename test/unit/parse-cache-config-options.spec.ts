@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCacheConfigOptions } from '../../lib/config/parse-cache-config-options.js';
+import { parseCacheConfigOptions } from '../../lib/config/beaker-config.parser.js';
 import { resolveRegionsOptions } from '../../lib/config/resolve-regions-options.js';
 import { CacheConfigError } from '../../lib/errors.js';
 

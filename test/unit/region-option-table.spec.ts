@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RegionOptions, StoreName } from '../../lib/cache-regions.options.js';
-import { parseCacheConfigOptions } from '../../lib/config/parse-cache-config-options.js';
+import { parseCacheConfigOptions } from '../../lib/config/beaker-config.parser.js';
 import {
   REGION_OPTION_NAMES,
   REGION_OPTIONS,

@@ -28,7 +28,7 @@ import {
   streamIntoFile,
   writeAll,
   type OpenEntry,
-} from './file/entry-file-io.js';
+} from './file/entry-file-read.js';
 import { withFileMutex } from './file/file-mutex.js';
 import {
   corruptEntryMessage,

@@ -1,6 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { errorCode, removeEmptyDirectory } from './entry-file-io.js';
+import { errorCode, removeEmptyDirectory } from './entry-file-read.js';
 import { isFanoutName, type RegionPaths } from './file-paths.js';
 
 /** One leaf directory of a region and the file names in it. */

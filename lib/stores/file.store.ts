@@ -14,21 +14,10 @@ import { probeDirectory } from './file/directory-probe.js';
 import { DiskUsageIndex } from './file/disk-usage-index.js';
 import { ENTRY_STREAM_CHUNK_BYTES, entryReadStream } from './file/entry-read-stream.js';
 import { decodePayload, encodeEntry } from './file/entry-encoding.js';
-import { encodeHeader, EntryFormatError, isExpired, PayloadKind } from './file/entry-file-format.js';
-import {
-  createTempFile,
-  errorCode,
-  headerSize,
-  openEntry,
-  readPayloadAndClose,
-  removeFile,
-  removeIfSame,
-  StreamTooLargeError,
-  StreamWriteError,
-  streamIntoFile,
-  writeAll,
-  type OpenEntry,
-} from './file/entry-file-read.js';
+import { encodeHeader, EntryFormatError, headerSize, isExpired, PayloadKind } from './file/entry-file-format.js';
+import { openEntry, readPayloadAndClose, type OpenEntry } from './file/entry-file-read.js';
+import { createTempFile, writeAll } from './file/entry-file-write.js';
+import { StreamTooLargeError, StreamWriteError, streamIntoFile } from './file/entry-write-stream.js';
 import { withFileMutex } from './file/file-mutex.js';
 import {
   corruptEntryMessage,
@@ -47,6 +36,7 @@ import {
   regionPaths,
   type RegionPaths,
 } from './file/file-paths.js';
+import { errorCode, removeFile, removeIfSame } from './file/file-system.js';
 import { HEADER_READ_BYTES, sweepRegion } from './file/region-sweeper.js';
 import { removeEmptyLeaf, walkRegion } from './file/region-walk.js';
 import { VerifiedFiles } from './file/verified-files.js';

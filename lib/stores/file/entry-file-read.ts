@@ -1,9 +1,6 @@
-import { mkdir, open, rmdir, stat, unlink, type FileHandle } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import type { Readable } from 'node:stream';
+import { open, type FileHandle } from 'node:fs/promises';
 import {
   EntryFormatError,
-  FIXED_HEADER_BYTES,
   headerBytesNeeded,
   parseHeader,
   PayloadKind,
@@ -11,14 +8,13 @@ import {
   verifyRawChecksum,
   type ParsedHeader,
 } from './entry-file-format.js';
-import { tempPathFor } from './file-paths.js';
+import { errorCode } from './file-system.js';
 import type { VerifiedFiles } from './verified-files.js';
 
 /**
- * Reading and writing entry files. A value is read straight into one Buffer (no concatenation,
- * no re-encoding) in two or more reads, and each part's CRC is computed on this thread while the
- * next part is read on the pool; the last part is summed while the file closes. Writes go to a
- * temporary file that the caller renames or links into place.
+ * Reading entry files. A value is read straight into one Buffer (no concatenation, no
+ * re-encoding) in two or more reads, and each part's CRC is computed on this thread while the
+ * next part is read on the pool; the last part is summed while the file closes.
  */
 
 /** Files up to this size are read whole by the first read. */
@@ -28,20 +24,13 @@ const SMALL_FILE_BYTES = 64 * 1024;
  * it; larger ones are read from a 64 KiB head, so a damaged header never makes a huge allocation.
  */
 const WHOLE_FILE_BUFFER_BYTES = 8 * 1024 * 1024;
-/** Largest single read or write: big enough to be cheap, small enough not to hog a pool thread. */
+/** Largest single read: big enough to be cheap, small enough not to hog a pool thread. */
 const IO_CHUNK_BYTES = 16 * 1024 * 1024;
 /**
  * Largest piece of a payload read at a time: the CRC of one piece runs on this thread while the
  * next is read on the pool, so small enough that little is left unoverlapped.
  */
 const SUMMED_PIECE_BYTES = 4 * 1024 * 1024;
-/** Streamed chunks are gathered up to this size (or count) before one `writev`. */
-const STREAM_BATCH_BYTES = 1024 * 1024;
-const STREAM_BATCH_CHUNKS = 256;
-/** Mode of every file the store creates: readable by the owner only. */
-export const FILE_MODE = 0o600;
-/** Mode of every directory the store creates. */
-export const DIR_MODE = 0o700;
 
 /** An entry file opened for reading, its header verified. The caller closes `handle`. */
 export interface OpenEntry {
@@ -188,197 +177,4 @@ async function readExactly(handle: FileHandle, target: Buffer, position: number)
     done += bytesRead;
   }
   return target;
-}
-
-/** A temporary file created next to its final path, open for writing. */
-export interface TempFile {
-  path: string;
-  handle: FileHandle;
-}
-
-/**
- * Times a write tries again when the directory it is creating a file in vanishes under it.
- * Fan-out directories are removed as soon as they are empty, by any process sharing the region,
- * so a directory can go between this process's `mkdir` and its `open`; once the temporary file
- * exists, the directory is not empty and stays. Losing that race many times in a row would
- * take other processes emptying the same directory again and again in microsecond windows.
- */
-const VANISHED_DIRECTORY_RETRIES = 50;
-
-/**
- * Creates a new temporary file next to `finalPath` (mode 0600), creating missing directories
- * (mode 0700) on the way: directories appear on first use, never at construction.
- */
-export async function createTempFile(finalPath: string): Promise<TempFile> {
-  const path = tempPathFor(finalPath);
-  for (let attempt = 0; ; attempt += 1) {
-    try {
-      return { path, handle: await open(path, 'wx', FILE_MODE) };
-    } catch (error) {
-      if (errorCode(error) !== 'ENOENT' || attempt >= VANISHED_DIRECTORY_RETRIES) throw error;
-      await makeDirectory(dirname(path));
-    }
-  }
-}
-
-/**
- * Creates `dir` and its missing parents (mode 0700), one level at a time: a recursive `mkdir`
- * reports ENOENT on a read-only file system where this reports the real cause, EROFS. A parent
- * removed again before `dir` is made in it (another process pruning empty directories) is made
- * again.
- */
-export async function makeDirectory(dir: string): Promise<void> {
-  const parent = dirname(dir);
-  for (let attempt = 0; ; attempt += 1) {
-    try {
-      await mkdir(dir, { mode: DIR_MODE });
-      return;
-    } catch (error) {
-      const code = errorCode(error);
-      if (code === 'EEXIST') return;
-      if (code !== 'ENOENT' || parent === dir || attempt >= VANISHED_DIRECTORY_RETRIES) throw error;
-      await makeDirectory(parent);
-    }
-  }
-}
-
-/**
- * Removes `dir` if it is empty. Resolves whether it is gone (removed here or already missing);
- * a directory that is not empty, or cannot be removed, stays and resolves `false`.
- */
-export async function removeEmptyDirectory(dir: string): Promise<boolean> {
-  try {
-    await rmdir(dir);
-    return true;
-  } catch (error) {
-    return errorCode(error) === 'ENOENT';
-  }
-}
-
-/** Writes every buffer, in order, from `position` on, however the kernel splits the writes. */
-export async function writeAll(handle: FileHandle, buffers: Buffer[], position: number): Promise<void> {
-  let pending = buffers.filter((buffer) => buffer.length > 0);
-  let at = position;
-  while (pending.length > 0) {
-    const { bytesWritten } = await handle.writev(pending, at);
-    at += bytesWritten;
-    pending = dropWritten(pending, bytesWritten);
-  }
-}
-
-function dropWritten(buffers: Buffer[], written: number): Buffer[] {
-  let left = written;
-  const rest: Buffer[] = [];
-  for (const buffer of buffers) {
-    if (left >= buffer.length) {
-      left -= buffer.length;
-    } else {
-      rest.push(left > 0 ? buffer.subarray(left) : buffer);
-      left = 0;
-    }
-  }
-  return rest;
-}
-
-/** Thrown by {@link streamIntoFile} when a stream outgrows its allowed size. */
-export class StreamTooLargeError extends Error {
-  override name = 'StreamTooLargeError';
-  constructor(readonly byteLength: number) {
-    super(`stream exceeded ${byteLength} bytes`);
-  }
-}
-
-/** A write to the file failed while streaming into it (as opposed to the source failing). */
-export class StreamWriteError extends Error {
-  override name = 'StreamWriteError';
-  constructor(cause: unknown) {
-    super('writing the streamed value failed', { cause });
-  }
-}
-
-/**
- * Copies `source` into the file from `position` on, in constant memory (one batch of about
- * 1 MiB plus the stream's own buffer). Resolves the bytes written and their
- * {@link rawPayloadChecksum}. Over `maxBytes`, stops reading, destroys the source and throws
- * {@link StreamTooLargeError}. File write failures are thrown as {@link StreamWriteError}; the
- * source's own errors as they are.
- */
-export async function streamIntoFile(
-  handle: FileHandle,
-  source: Readable,
-  position: number,
-  maxBytes = Number.POSITIVE_INFINITY,
-): Promise<{ length: number; crc: number }> {
-  let written = 0;
-  let crc = 0;
-  let batch: Buffer[] = [];
-  let batchBytes = 0;
-  const flush = async () => {
-    await writeAll(handle, batch, position + written).catch((error: unknown) => {
-      throw new StreamWriteError(error);
-    });
-    written += batchBytes;
-    batch = [];
-    batchBytes = 0;
-  };
-  for await (const chunk of source) {
-    const bytes = toBuffer(chunk);
-    if (written + batchBytes + bytes.length > maxBytes) {
-      source.destroy();
-      throw new StreamTooLargeError(written + batchBytes + bytes.length);
-    }
-    crc = rawPayloadChecksum(bytes, crc);
-    batch.push(bytes);
-    batchBytes += bytes.length;
-    if (batchBytes >= STREAM_BATCH_BYTES || batch.length >= STREAM_BATCH_CHUNKS) await flush();
-  }
-  await flush();
-  return { length: written, crc };
-}
-
-function toBuffer(chunk: unknown): Buffer {
-  if (Buffer.isBuffer(chunk)) return chunk;
-  if (typeof chunk === 'string') return Buffer.from(chunk, 'utf8');
-  if (chunk instanceof Uint8Array) {
-    return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-  }
-  throw new TypeError(
-    `setStream() needs a byte stream (Buffer, Uint8Array or string chunks); got a chunk of type ${typeof chunk}.`,
-  );
-}
-
-/** Removes a file; a missing one is fine, other failures are thrown only when `strict`. */
-export async function removeFile(path: string, strict = false): Promise<void> {
-  try {
-    await unlink(path);
-  } catch (error) {
-    if (strict && errorCode(error) !== 'ENOENT') throw error;
-  }
-}
-
-/**
- * Removes `path` if it is still the file that was read (inode `ino`), not a newer entry a writer
- * renamed over it since. Resolves whether it removed it; failures count as "not removed".
- */
-export async function removeIfSame(path: string, ino: number): Promise<boolean> {
-  const current = await stat(path).catch(() => undefined);
-  if (current?.ino !== ino) return false;
-  try {
-    await unlink(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** The `code` of a Node.js system error, if any. */
-export function errorCode(error: unknown): string | undefined {
-  return typeof error === 'object' && error !== null && 'code' in error
-    ? String((error as { code: unknown }).code)
-    : undefined;
-}
-
-/** Bytes in front of the payload of an entry with this key. */
-export function headerSize(key: string): number {
-  return FIXED_HEADER_BYTES + Buffer.byteLength(key, 'utf16le');
 }

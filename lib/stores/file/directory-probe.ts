@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { open, readdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { makeDirectory } from './entry-file-io.js';
+import { makeDirectory } from './file-system.js';
 
 /**
  * Checks that a region directory can be used: created if missing, a probe file written (one byte,

@@ -40,7 +40,7 @@ const VERSION = 2;
 const VERSION_SHA256 = 1;
 
 /** Bytes of the fixed part of the header. */
-export const FIXED_HEADER_BYTES = 44;
+const FIXED_HEADER_BYTES = 44;
 const SUMMED_BYTES = 40;
 
 /** Flag bit: `payloadSum` holds the CRC-32 of a raw payload. */
@@ -109,6 +109,11 @@ export function encodeHeader(header: EntryHeader): Buffer {
   key.copy(bytes, FIXED_HEADER_BYTES);
   bytes.writeUInt32BE(headerChecksum(VERSION, bytes.subarray(0, SUMMED_BYTES), key), SUMMED_BYTES);
   return bytes;
+}
+
+/** Bytes in front of the payload of an entry with this key. */
+export function headerSize(key: string): number {
+  return FIXED_HEADER_BYTES + Buffer.byteLength(key, 'utf16le');
 }
 
 /**

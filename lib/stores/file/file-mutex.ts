@@ -1,6 +1,6 @@
 import { open, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { errorCode, FILE_MODE, makeDirectory, removeFile } from './entry-file-io.js';
+import { errorCode, FILE_MODE, makeDirectory, removeFile } from './file-system.js';
 
 /** A mutex is held for milliseconds; one older than this (ms) was left by a crashed process. */
 export const STALE_MUTEX_MS = 10_000;

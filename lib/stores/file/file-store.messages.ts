@@ -1,5 +1,5 @@
 import { CacheStoreError } from '../../errors.js';
-import { errorCode } from './entry-file-io.js';
+import { errorCode } from './file-system.js';
 
 /**
  * Messages of the file store, in one place: each names the region, the path and what to do.

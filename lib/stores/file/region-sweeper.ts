@@ -2,9 +2,10 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ScannedFile } from './disk-usage-index.js';
 import { isExpired } from './entry-file-format.js';
-import { openEntry, removeFile } from './entry-file-io.js';
+import { openEntry } from './entry-file-read.js';
 import { isEntryName, isMutexName, isTempName, type RegionPaths } from './file-paths.js';
 import { STALE_MUTEX_MS } from './file-mutex.js';
+import { removeFile } from './file-system.js';
 import { walkRegion } from './region-walk.js';
 
 /**

@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { errorCode, removeEmptyDirectory } from './entry-file-io.js';
 import { isFanoutName, type RegionPaths } from './file-paths.js';
+import { errorCode, removeEmptyDirectory } from './file-system.js';
 
 /** One leaf directory of a region and the file names in it. */
 export interface LeafDirectory {

@@ -44,7 +44,9 @@ export function resolveRegionsOptions(options: CacheRegionsOptions): ResolvedReg
   const resolved = Object.entries(regions).map(([name, own]) => {
     checkRegionName(name, `${APP_OPTIONS} "regions"`);
     if (!isPlainObject(own)) throw new CacheConfigError(regionNotAnObject(name));
-    return resolveRegion(name, own, defaults as Record<string, unknown>, appPrefix);
+    const config = resolveRegion(name, own, defaults as Record<string, unknown>, appPrefix);
+    if (options.metrics !== undefined) config.metrics = options.metrics;
+    return config;
   });
   checkStoresNotShared(resolved, regions as Record<string, Record<string, unknown>>);
   return resolved;

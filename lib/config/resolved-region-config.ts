@@ -1,4 +1,5 @@
 import type { StoreName } from '../cache-regions.options.js';
+import type { CacheMetricsSink } from '../observability/cache-metrics-sink.js';
 import type { CacheStore } from '../stores/cache-store.js';
 import type { FileStoreOptions } from '../stores/file.store.js';
 import type { MemcachedStoreOptions } from '../stores/memcached.store.js';
@@ -22,6 +23,8 @@ export interface ResolvedRegionConfig {
   breakerCooldownMs: number;
   /** Longest wait for a store read before it counts as failed (memcached: `timeoutMs`); 0 = none. */
   readTimeoutMs: number;
+  /** The app's metrics sink (`metrics`, one for every region), or none. */
+  metrics?: CacheMetricsSink;
   memory: MemoryStoreOptions;
   memcached: MemcachedStoreOptions;
   file: FileStoreOptions;

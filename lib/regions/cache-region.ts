@@ -257,11 +257,15 @@ export class CacheRegion {
   }
 }
 
-/** `config` with the memcached password and signing keys replaced by `'[redacted]'`, frozen. */
+/**
+ * `config` as shown: the memcached password and signing keys replaced by `'[redacted]'`, without
+ * the metrics sink (an app object, not an option of the region), frozen.
+ */
 function withoutSecrets(config: ResolvedRegionConfig): Readonly<ResolvedRegionConfig> {
   const { password, signingKeys } = config.memcached;
+  const { metrics: _sink, ...shown } = config;
   return Object.freeze({
-    ...config,
+    ...shown,
     memcached: Object.freeze({
       ...config.memcached,
       password: password === undefined ? undefined : '[redacted]',

@@ -1,10 +1,10 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { CACHE_REGIONS_CONFIG, CACHE_REGIONS_OPTIONS } from '../cache-regions.constants.js';
+import { CACHE_REGIONS_CONFIG } from '../cache-regions.constants.js';
 import { unconfiguredRegionUsed } from '../cache-regions.messages.js';
-import type { CacheRegionsOptions } from '../cache-regions.options.js';
 import type { ResolvedRegionConfig } from '../config/resolved-region-config.js';
 import { checkStoreTtl, shownSeconds } from '../config/store-ttl.js';
 import { CacheConfigError } from '../errors.js';
+import type { CacheMetricsSink } from '../observability/cache-metrics-sink.js';
 import { GuardedMetricsSink } from '../observability/guarded-metrics-sink.js';
 import type { CacheStore } from '../stores/cache-store.js';
 import { createStore } from './create-store.js';
@@ -49,13 +49,16 @@ function checkLifetimes(config: ResolvedRegionConfig, store: CacheStore): void {
 export class CacheRegions implements OnApplicationShutdown {
   private readonly regions = new Map<string, CacheRegion>();
 
-  constructor(
-    @Inject(CACHE_REGIONS_CONFIG) configs: ResolvedRegionConfig[],
-    // The raw options carry what is not per region: the metrics sink (validated with the configs).
-    @Inject(CACHE_REGIONS_OPTIONS) options: CacheRegionsOptions,
-  ) {
+  constructor(@Inject(CACHE_REGIONS_CONFIG) configs: ResolvedRegionConfig[]) {
     const logger = new RateLimitedLogger();
-    const metrics = options.metrics ? new GuardedMetricsSink(options.metrics, logger) : undefined;
+    // One guard per sink, so a failing sink is reported once for all regions.
+    const guards = new Map<CacheMetricsSink, GuardedMetricsSink>();
+    const guarded = (sink: CacheMetricsSink | undefined) => {
+      if (sink === undefined) return undefined;
+      let guard = guards.get(sink);
+      if (guard === undefined) guards.set(sink, (guard = new GuardedMetricsSink(sink, logger)));
+      return guard;
+    };
     const stores: CacheStore[] = [];
     try {
       for (const config of configs) {
@@ -68,7 +71,7 @@ export class CacheRegions implements OnApplicationShutdown {
         });
         stores.push(store);
         checkLifetimes(config, store);
-        this.regions.set(config.name, new CacheRegion(config, store, logger, metrics));
+        this.regions.set(config.name, new CacheRegion(config, store, logger, guarded(config.metrics)));
         logger.log(`Region "${config.name}": ${describeBackend(config)}`);
       }
     } catch (error) {

@@ -168,7 +168,7 @@ export class GuardedStore {
       this.breaker.failure();
       this.failed(name, error);
       throw new CacheStoreError(invalidationNotApplied(this.config.name, this.store.kind, name, error), {
-        cause: error,
+        cause: underlying(error),
       });
     }
   }
@@ -214,6 +214,17 @@ export class GuardedStore {
   }
 
   private closedError(operation: string, error: unknown): CacheStoreError {
-    return new CacheStoreError(storeFailedClosed(this.config.name, this.store.kind, operation, error), { cause: error });
+    return new CacheStoreError(storeFailedClosed(this.config.name, this.store.kind, operation, error), {
+      cause: underlying(error),
+    });
   }
+}
+
+/**
+ * What the region's CacheStoreError keeps as its `cause`: the store's error, or, when the store
+ * already described it in a CacheStoreError (the file store names the path), the failure under
+ * that — so an error is wrapped once, its message still carrying the store's words.
+ */
+function underlying(error: unknown): unknown {
+  return error instanceof CacheStoreError && error.cause !== undefined ? error.cause : error;
 }

@@ -1,8 +1,9 @@
 /**
  * Fuzzed arguments through the whole key path, as a running app uses it: `@Cached` arguments →
  * the key builder → the region's fitting → the memcached store's key layout (`cacheKey`, the key
- * memcached really gets) or the file store's path. test/unit/key-properties.spec.ts covers the key
- * builder alone; this covers what the stores add (namespaces, generations, digests, directories).
+ * memcached really gets) or the file store's path. test/unit/key-builder.properties.spec.ts covers
+ * the key builder alone; this covers what the stores add (namespaces, generations, digests,
+ * directories).
  */
 import { Test, type TestingModule } from '@nestjs/testing';
 import fc from 'fast-check';

@@ -91,20 +91,18 @@ describeMemcached('MemcachedStore', () => {
       },
     };
 
-    for (const [label, value] of Object.entries(values)) {
-      it(`round-trips ${label} with its type`, async () => {
-        const store = makeStore([server().address]);
-        await store.set('value', entry(value));
-        const got = await store.get('value');
-        expect(got).toBeDefined();
-        expect(got!.value).toStrictEqual(value);
-        if (Buffer.isBuffer(value)) expect(Buffer.isBuffer(got!.value)).toBe(true);
-        if (label === 'everything nested') {
-          expect(Buffer.isBuffer((got!.value as { bytes: unknown }).bytes)).toBe(true);
-          expect(Object.is((got!.value as { list: unknown[] }).list[0], -0)).toBe(true);
-        }
-      });
-    }
+    it.each(Object.entries(values))('round-trips %s with its type', async (label, value) => {
+      const store = makeStore([server().address]);
+      await store.set('value', entry(value));
+      const got = await store.get('value');
+      expect(got).toBeDefined();
+      expect(got!.value).toStrictEqual(value);
+      if (Buffer.isBuffer(value)) expect(Buffer.isBuffer(got!.value)).toBe(true);
+      if (label === 'everything nested') {
+        expect(Buffer.isBuffer((got!.value as { bytes: unknown }).bytes)).toBe(true);
+        expect(Object.is((got!.value as { list: unknown[] }).list[0], -0)).toBe(true);
+      }
+    });
 
     it('keeps expiresAt and freshUntil exactly', async () => {
       const store = makeStore([server().address]);

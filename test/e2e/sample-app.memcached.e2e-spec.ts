@@ -1,26 +1,24 @@
 /** The sample app with MEMCACHED_SERVERS: the functions region on a real memcached. */
-import { describeMemcached, startMemcached, type MemcachedProcess } from '../support/memcached.js';
+import { describeMemcached, useMemcached } from '../support/memcached.js';
 import { makeSampleDirs, startSample, type SampleHarness } from './sample-app.harness.js';
 import { DEGRADED_OVERALL, degradedDetails } from '../support/terminus-degraded.js';
 
 const LEASE = '/leases/expiration?leaseDate=2026-01-15&policyDate=2025-07-01';
 
 describeMemcached('sample app with MEMCACHED_SERVERS', () => {
-  let memcached: MemcachedProcess;
+  const memcached = useMemcached({ perTest: true });
   let dirs: Awaited<ReturnType<typeof makeSampleDirs>>;
   let first: SampleHarness;
   let second: SampleHarness;
 
   beforeEach(async () => {
-    memcached = await startMemcached();
     dirs = await makeSampleDirs();
-    first = await startSample(dirs, { MEMCACHED_SERVERS: memcached.address });
-    second = await startSample(dirs, { MEMCACHED_SERVERS: memcached.address });
+    first = await startSample(dirs, { MEMCACHED_SERVERS: memcached().address });
+    second = await startSample(dirs, { MEMCACHED_SERVERS: memcached().address });
   });
   afterEach(async () => {
     await first.close();
     await second.close();
-    await memcached.stop();
     await dirs.remove();
   });
 
@@ -63,7 +61,7 @@ describeMemcached('sample app with MEMCACHED_SERVERS', () => {
 
   it('DELETE /cache/functions answers 503 when memcached cannot apply the clear, and 200 once it is back', async () => {
     const before = (await first.http.get(LEASE).set('x-user', 'carol').expect(200)).body;
-    memcached.pause();
+    memcached().pause();
     try {
       const refused = await first.http.delete('/cache/functions').expect(503);
       expect(refused.body).toMatchObject({
@@ -73,7 +71,7 @@ describeMemcached('sample app with MEMCACHED_SERVERS', () => {
         message: expect.stringMatching(/clear\(\) was not applied/),
       });
     } finally {
-      memcached.resume();
+      memcached().resume();
     }
     await first.http.delete('/cache/functions').expect(200, { cleared: 'functions' });
     expect((await first.http.get(LEASE).set('x-user', 'carol').expect(200)).body.run).toBe(before.run + 1);
@@ -81,7 +79,7 @@ describeMemcached('sample app with MEMCACHED_SERVERS', () => {
 
   it('keeps answering when memcached stops (fail open), and /health says functions is degraded', async () => {
     const cached = (await first.http.get(LEASE).set('x-user', 'alice').expect(200)).body;
-    await memcached.stop();
+    await memcached().stop();
 
     const uncached = (await first.http.get(LEASE).set('x-user', 'alice').expect(200)).body;
     expect(uncached).toMatchObject({ user: 'Alice', expiresOn: cached.expiresOn, run: cached.run + 1 });

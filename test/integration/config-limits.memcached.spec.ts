@@ -15,7 +15,7 @@ import {
 } from '../../lib/index.js';
 import { MemcachedStore } from '../../lib/stores/memcached.store.js';
 import { bootstrapError, closeRegionsApps, createRegionsApp } from '../support/regions-app.js';
-import { describeMemcached, startMemcached, type MemcachedProcess } from '../support/memcached.js';
+import { describeMemcached, useMemcached } from '../support/memcached.js';
 
 /** The error an app with these regions and providers fails to start with. */
 const startupError = (regions: Record<string, RegionOptions>, providers: Type[] = []) =>
@@ -38,23 +38,17 @@ class TinyTtlService {
 }
 
 describeMemcached('ttl limits of a memcached region', () => {
-  let memcached: MemcachedProcess;
+  const memcached = useMemcached();
   const functions = (extra: RegionOptions = {}): RegionOptions => ({
     store: 'memcached',
-    servers: [memcached.address],
+    servers: [memcached().address],
     timeoutMs: 500,
     breakerThreshold: 3,
     ...extra,
   });
 
-  beforeAll(async () => {
-    memcached = await startMemcached();
-  });
   afterEach(async () => {
     await closeRegionsApps();
-  });
-  afterAll(async () => {
-    await memcached.stop();
   });
 
   describe('at startup', () => {
@@ -105,10 +99,10 @@ describeMemcached('ttl limits of a memcached region', () => {
   it("accepts servers as one comma-separated string (an environment variable's form)", async () => {
     const app = await createRegionsApp({
       keyPrefix: `servers-${Date.now()}`,
-      regions: { functions: { store: 'memcached', servers: ` ${memcached.address} ,`, ttl: '1h' } },
+      regions: { functions: { store: 'memcached', servers: ` ${memcached().address} ,`, ttl: '1h' } },
     });
     const region = app.get(CacheRegions).get('functions');
-    expect(region.options.memcached.servers).toEqual([memcached.address]);
+    expect(region.options.memcached.servers).toEqual([memcached().address]);
     await region.set('k', 'through the string');
     expect(await region.get('k')).toBe('through the string');
     expect(region.stats()).toMatchObject({ errors: 0, sets: 1, hits: 1 });
@@ -118,7 +112,7 @@ describeMemcached('ttl limits of a memcached region', () => {
     // The region refuses such ttls before the store; this is the store's own guard for an expiry
     // that crosses the limit between that check and the write.
     const store = new MemcachedStore(
-      { servers: [memcached.address], timeoutMs: 500, retries: 1, maxValueBytes: 1_024 },
+      { servers: [memcached().address], timeoutMs: 500, retries: 1, maxValueBytes: 1_024 },
       { region: 'r', namespace: `clamp-${Date.now()}` },
     );
     try {

@@ -17,7 +17,7 @@ import {
   type LockWorkerArgs,
   type RunRecord,
 } from '../support/lock-worker.protocol.js';
-import { describeMemcached, startMemcached, type MemcachedProcess } from '../support/memcached.js';
+import { describeMemcached, useMemcached } from '../support/memcached.js';
 
 /** Worker processes of the stampede tests. */
 const PROCESSES = 4;
@@ -208,15 +208,9 @@ function lockTests(storeArgs: (scratch: string) => StoreArgs): void {
 }
 
 describeMemcached('lock across processes: memcached region', () => {
-  let memcached: MemcachedProcess | undefined;
-  beforeAll(async () => {
-    memcached = await startMemcached();
-  });
-  afterAll(async () => {
-    await memcached?.kill();
-  });
+  const memcached = useMemcached();
 
-  lockTests(() => ({ store: 'memcached', memcached: memcached!.address }));
+  lockTests(() => ({ store: 'memcached', memcached: memcached().address }));
 });
 
 describe('lock across processes: file region', () => {

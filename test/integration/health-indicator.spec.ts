@@ -17,7 +17,7 @@ import {
   type StoreEntry,
 } from '../../lib/index.js';
 import { CacheRegionsHealthIndicator } from '../../lib/terminus/index.js';
-import { describeMemcached, startMemcached, type MemcachedProcess } from '../support/memcached.js';
+import { describeMemcached, useMemcached } from '../support/memcached.js';
 import { DEGRADED_OVERALL, degradedDetails } from '../support/terminus-degraded.js';
 
 /** A custom store (no ping) whose backend has failed: every call throws. */
@@ -52,16 +52,15 @@ async function createApp(regions: Record<string, RegionOptions>): Promise<Testin
 }
 
 describeMemcached('CacheRegionsHealthIndicator', () => {
-  let memcached: MemcachedProcess;
+  const memcached = useMemcached({ perTest: true });
   let dir: string;
   let app: TestingModule;
   let indicator: CacheRegionsHealthIndicator;
   let health: HealthCheckService;
 
   beforeEach(async () => {
-    memcached = await startMemcached();
     dir = await mkdtemp(join(tmpdir(), 'ncr-health-'));
-    const remote: RegionOptions = { store: 'memcached', servers: [memcached.address], timeoutMs: 200 };
+    const remote: RegionOptions = { store: 'memcached', servers: [memcached().address], timeoutMs: 200 };
     app = await createApp({
       functions: remote,
       strict: { ...remote, failOpen: false },
@@ -72,9 +71,8 @@ describeMemcached('CacheRegionsHealthIndicator', () => {
     health = app.get(HealthCheckService);
   });
   afterEach(async () => {
-    memcached.resume();
+    memcached().resume();
     await app.close();
-    await memcached.kill();
     await rm(dir, { recursive: true, force: true });
   });
 
@@ -91,7 +89,7 @@ describeMemcached('CacheRegionsHealthIndicator', () => {
   });
 
   it('reports a stopped memcached as degraded for a fail-open region and down for failOpen: false', async () => {
-    await memcached.stop();
+    await memcached().stop();
     const results = await indicator.isHealthy();
     expect(results.functions).toEqual(degradedDetails({
       store: 'memcached',
@@ -125,7 +123,7 @@ describeMemcached('CacheRegionsHealthIndicator', () => {
 
   it('reports a hung memcached (SIGSTOP) after about timeoutMs, with the breaker state', async () => {
     const region = app.get(CacheRegions).get('functions');
-    memcached.pause();
+    memcached().pause();
     // Enough failing reads to open the breaker (default threshold 5), each bounded by timeoutMs.
     await Promise.all(Array.from({ length: 5 }, (_, i) => region.get(`k${i}`)));
     expect(region.stats().breakerOpen).toBe(true);
@@ -146,7 +144,7 @@ describeMemcached('CacheRegionsHealthIndicator', () => {
     // Bounded by the timeout, not by memjs's retries (which would take over a second).
     expect(elapsed).toBeLessThan(1_000);
 
-    memcached.resume();
+    memcached().resume();
     expect((await indicator.check('functions')).functions).toMatchObject({ status: 'up', breakerOpen: true });
   });
 

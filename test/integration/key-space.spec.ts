@@ -8,7 +8,7 @@ import { CacheRegions, type CacheRegion, type RegionOptions } from '../../lib/in
 import { fitKey } from '../../lib/keys/key-builder.js';
 import { lockSpaceKey } from '../../lib/keys/key-space.js';
 import { makeTempDir } from '../support/file-test-dirs.js';
-import { describeMemcached, startMemcached, stopAllMemcached, type MemcachedProcess } from '../support/memcached.js';
+import { describeMemcached, useMemcached } from '../support/memcached.js';
 import { closeRegionsApps, createRegionsApp } from '../support/regions-app.js';
 import { MemoryStore } from '../../lib/stores/memory.store.js';
 
@@ -106,13 +106,9 @@ describe('file', () => {
 });
 
 describeMemcached('memcached', () => {
-  let server: MemcachedProcess;
-  beforeAll(async () => {
-    server = await startMemcached();
-  });
+  const server = useMemcached();
   afterAll(async () => {
     await closeRegionsApps();
-    await stopAllMemcached();
   });
-  keySpaceSuite('memcached', () => ({ store: 'memcached', servers: [server.address] }));
+  keySpaceSuite('memcached', () => ({ store: 'memcached', servers: [server().address] }));
 });

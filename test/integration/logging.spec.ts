@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CacheRegions, CacheRegionsModule, type CacheMetricsSink, type CacheRegionsOptions } from '../../lib/index.js';
-import { describeMemcached, startMemcached, type MemcachedProcess } from '../support/memcached.js';
+import { describeMemcached, useMemcached } from '../support/memcached.js';
 
 interface LogLine {
   level: 'log' | 'warn' | 'error' | 'debug' | 'verbose' | 'fatal';
@@ -127,18 +127,12 @@ describe('logging (memory and file regions)', () => {
 });
 
 describeMemcached('logging (memcached regions)', () => {
-  let memcached: MemcachedProcess;
-  beforeEach(async () => {
-    memcached = await startMemcached();
-  });
-  afterEach(async () => {
-    await memcached.kill();
-  });
+  const memcached = useMemcached({ perTest: true });
 
   it('names the servers in the bootstrap line', async () => {
-    await createApp({ regions: { functions: { store: 'memcached', servers: [memcached.address], ttl: '1h' } } });
+    await createApp({ regions: { functions: { store: 'memcached', servers: [memcached().address], ttl: '1h' } } });
     expect(logger.ours().map((line) => line.message)).toEqual([
-      `Region "functions": memcached ${memcached.address}, ttl 3600s`,
+      `Region "functions": memcached ${memcached().address}, ttl 3600s`,
     ]);
   });
 
@@ -146,11 +140,11 @@ describeMemcached('logging (memcached regions)', () => {
     const app = await createApp({
       regions: {
         // The breaker never opens here, so every call reaches the dead server and fails.
-        functions: { store: 'memcached', servers: [memcached.address], timeoutMs: 200, retries: 1, breakerThreshold: 1_000_000 },
+        functions: { store: 'memcached', servers: [memcached().address], timeoutMs: 200, retries: 1, breakerThreshold: 1_000_000 },
       },
     });
     const region = app.get(CacheRegions).get('functions');
-    await memcached.kill();
+    await memcached().kill();
     const before = logger.lines.length;
 
     for (let batch = 0; batch < 10; batch++) {
@@ -176,7 +170,7 @@ describeMemcached('logging (memcached regions)', () => {
       regions: {
         functions: {
           store: 'memcached',
-          servers: [memcached.address],
+          servers: [memcached().address],
           timeoutMs: 200,
           retries: 1,
           breakerThreshold: 3,
@@ -186,7 +180,7 @@ describeMemcached('logging (memcached regions)', () => {
     });
     const region = app.get(CacheRegions).get('functions');
     await region.set('k', 'v');
-    await memcached.stop();
+    await memcached().stop();
     const before = logger.lines.length;
     // The 200 ms cool-down must not end during these reads, however slow the machine: the
     // breaker's clock (Date) stands still meanwhile.
@@ -201,7 +195,7 @@ describeMemcached('logging (memcached regions)', () => {
       'Region "functions": 3 consecutive memcached store failures; leaving the store alone for 200 ms (calls run uncached).',
     ]);
 
-    await memcached.restart();
+    await memcached().restart();
     // SPEC 5: caching resumes within 10 seconds by default; here the cool-down is 200 ms.
     const deadline = Date.now() + 10_000;
     while (region.stats().breakerOpen && Date.now() < deadline) {

@@ -2,7 +2,7 @@ import { Injectable, Module } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Cached, CacheRegions, CacheRegionsModule, type RegionOptions } from '../../lib/index.js';
-import { describeMemcached, startMemcached, type MemcachedProcess } from '../support/memcached.js';
+import { describeMemcached, useMemcached } from '../support/memcached.js';
 
 /** Counts runs across every app of a test, as a shared database would. */
 const runs = { count: 0 };
@@ -45,21 +45,19 @@ async function timed<T>(call: () => Promise<T>): Promise<{ value: T; ms: number 
 }
 
 describeMemcached('memcached regions', () => {
-  let memcached: MemcachedProcess;
+  const memcached = useMemcached({ perTest: true });
   const user = { id: 7 };
 
   beforeEach(async () => {
     runs.count = 0;
-    memcached = await startMemcached();
   });
   afterEach(async () => {
     await Promise.all(apps.splice(0).map((app) => app.close()));
-    await memcached.kill();
   });
 
   const options = (): RegionOptions => ({
     store: 'memcached',
-    servers: [memcached.address],
+    servers: [memcached().address],
     ttl: '1h',
     timeoutMs: 200,
     breakerThreshold: 3,
@@ -136,7 +134,7 @@ describeMemcached('memcached regions', () => {
   it('fails open when memcached is killed, opens the breaker, and resumes after a restart', async () => {
     const { leases, region } = await createApp(options());
     await leases.expiration(user, 'k');
-    await memcached.kill();
+    await memcached().kill();
     const during: number[] = [];
     for (let i = 0; i < 10; i++) {
       const { value, ms } = await timed(() => leases.expiration(user, `down-${i}`));
@@ -150,7 +148,7 @@ describeMemcached('memcached regions', () => {
     // a busy machine.
     expect(Math.max(...during.slice(5))).toBeLessThan(200);
 
-    await memcached.restart();
+    await memcached().restart();
     // Caching resumes by itself after the cool-down (spec: within 10 s by default).
     let resumed = false;
     for (let i = 0; i < 100 && !resumed; i++) {
@@ -168,7 +166,7 @@ describeMemcached('memcached regions', () => {
   it('bounds the delay of a hung (SIGSTOPed) memcached by timeoutMs, then recovers', async () => {
     const { leases, region } = await createApp({ ...options(), breakerThreshold: 100 });
     await leases.expiration(user, 'h');
-    memcached.pause();
+    memcached().pause();
     try {
       for (let i = 0; i < 5; i++) {
         const { value, ms } = await timed(() => leases.expiration(user, `hung-${i}`));
@@ -179,7 +177,7 @@ describeMemcached('memcached regions', () => {
       }
       expect(region.stats().errors).toBeGreaterThanOrEqual(5);
     } finally {
-      memcached.resume();
+      memcached().resume();
     }
     // Caching resumes once memcached answers again: the value computed next is served next.
     let resumed = false;

@@ -16,7 +16,7 @@ import {
   type CacheOperation,
 } from '../../lib/index.js';
 import { DEFAULT_LATENCY_BUCKETS, PrometheusCacheMetrics } from '../../lib/observability/prometheus/index.js';
-import { describeMemcached, startMemcached, type MemcachedProcess } from '../support/memcached.js';
+import { describeMemcached, useMemcached } from '../support/memcached.js';
 import { makeTempDir } from '../support/file-test-dirs.js';
 import { closeRegionsApps, createRegionsApp } from '../support/regions-app.js';
 
@@ -248,26 +248,20 @@ describe('metrics sink', () => {
 });
 
 describeMemcached('metrics sink with a failing store', () => {
-  let memcached: MemcachedProcess;
-  beforeEach(async () => {
-    memcached = await startMemcached();
-  });
-  afterEach(async () => {
-    await memcached.kill();
-  });
+  const memcached = useMemcached({ perTest: true });
 
   it('reports each failed store call as an error of its operation, and times it', async () => {
     const sink = new RecordingSink();
     const app = await createApp({
       metrics: sink,
       regions: {
-        remote: { store: 'memcached', servers: [memcached.address], timeoutMs: 200, retries: 1, breakerThreshold: 100 },
+        remote: { store: 'memcached', servers: [memcached().address], timeoutMs: 200, retries: 1, breakerThreshold: 100 },
       },
     });
     const region = app.get(CacheRegions).get('remote');
     await region.set('k', 1);
     expect(await region.get('k')).toBe(1);
-    await memcached.kill();
+    await memcached().kill();
 
     for (let i = 0; i < 5; i++) expect(await region.get(`k${i}`)).toBeUndefined();
     await region.set('k', 2);

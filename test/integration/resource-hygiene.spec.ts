@@ -1,15 +1,9 @@
 import { startFileChild } from '../support/file-children.js';
 import { makeTempDir } from '../support/file-test-dirs.js';
-import { describeMemcached, startMemcached, type MemcachedProcess } from '../support/memcached.js';
+import { describeMemcached, startMemcached, useMemcached } from '../support/memcached.js';
 
 describeMemcached('resource hygiene', () => {
-  let memcached: MemcachedProcess;
-  beforeAll(async () => {
-    memcached = await startMemcached();
-  });
-  afterAll(async () => {
-    await memcached.kill();
-  });
+  const memcached = useMemcached();
 
   /** `runs`: how often the two calls of the same cached method compute (2 when nothing can be stored). */
   async function runChild(memcachedAddress: string, runs: number) {
@@ -40,7 +34,7 @@ describeMemcached('resource hygiene', () => {
   }
 
   it('leaves no socket, timer or file handle after app.close(): the process exits by itself', async () => {
-    await runChild(memcached.address, 1);
+    await runChild(memcached().address, 1);
   }, 90_000);
 
   it('also when memcached was unreachable all along', async () => {

@@ -16,7 +16,7 @@ import {
 } from '../../lib/index.js';
 import { MemoryStore } from '../../lib/stores/memory.store.js';
 import { makeTempDir } from '../support/file-test-dirs.js';
-import { describeMemcached, startMemcached, type MemcachedProcess } from '../support/memcached.js';
+import { describeMemcached, useMemcached } from '../support/memcached.js';
 
 /** Concurrent callers of one cold key. */
 const CALLERS = 1_000;
@@ -256,14 +256,8 @@ describe('memory region', () => {
 });
 
 describeMemcached('memcached region', () => {
-  let memcached: MemcachedProcess;
-  beforeAll(async () => {
-    memcached = await startMemcached();
-  });
-  afterAll(async () => {
-    await memcached.kill();
-  });
-  const store = (): RegionOptions => ({ store: 'memcached', servers: [memcached.address] });
+  const memcached = useMemcached();
+  const store = (): RegionOptions => ({ store: 'memcached', servers: [memcached().address] });
 
   describe('single flight', () => singleFlightTests(store));
   describe.concurrent('staleTtl', () => staleTests(store));

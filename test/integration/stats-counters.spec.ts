@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Cached, CacheRegions } from '../../lib/index.js';
-import { describeMemcached, startMemcached, type MemcachedProcess } from '../support/memcached.js';
+import { describeMemcached, useMemcached } from '../support/memcached.js';
 import { closeRegionsApps, createRegionsApp } from '../support/regions-app.js';
 
 /** Calls of `fn(i)` for i in [0, n), all started before any settles. */
@@ -172,16 +172,10 @@ describe('stats() on file regions', () => {
 });
 
 describeMemcached('stats() on memcached regions', () => {
-  let memcached: MemcachedProcess;
-  beforeEach(async () => {
-    memcached = await startMemcached();
-  });
-  afterEach(async () => {
-    await memcached.kill();
-  });
+  const memcached = useMemcached({ perTest: true });
 
   it('counts misses and coalesced waiters exactly when every caller reads the store first', async () => {
-    const app = await createApp({ regions: { remote: { store: 'memcached', servers: [memcached.address], ttl: '1h' } } }, [
+    const app = await createApp({ regions: { remote: { store: 'memcached', servers: [memcached().address], ttl: '1h' } } }, [
       RemoteService,
     ]);
     const service = app.get(RemoteService);
@@ -207,7 +201,7 @@ describeMemcached('stats() on memcached regions', () => {
   });
 
   it('counts values over maxValueBytes as oversize, not as sets or errors', async () => {
-    const app = await createApp({ regions: { remote: { store: 'memcached', servers: [memcached.address], maxValueBytes: 1_000 } } }, [
+    const app = await createApp({ regions: { remote: { store: 'memcached', servers: [memcached().address], maxValueBytes: 1_000 } } }, [
       RemoteService,
     ]);
     const service = app.get(RemoteService);
@@ -220,7 +214,7 @@ describeMemcached('stats() on memcached regions', () => {
   });
 
   it('counts each failed store call as an error and a miss, and stops counting errors once the breaker opens', async () => {
-    const servers = [memcached.address];
+    const servers = [memcached().address];
     const app = await createApp({
       regions: {
         // Never opens within this test: every one of the 40 concurrent reads reaches the dead server.
@@ -228,7 +222,7 @@ describeMemcached('stats() on memcached regions', () => {
         narrow: { store: 'memcached', servers, timeoutMs: 200, retries: 1, breakerThreshold: 5, breakerCooldownMs: 60_000 },
       },
     });
-    await memcached.kill();
+    await memcached().kill();
     const regions = app.get(CacheRegions);
 
     expect(await concurrently(40, (i) => regions.get('wide').get(`k${i}`))).toEqual(Array(40).fill(undefined));

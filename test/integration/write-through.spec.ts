@@ -20,7 +20,7 @@ import {
 } from '../../lib/index.js';
 import { MemoryStore } from '../../lib/stores/memory.store.js';
 import { makeTempDir } from '../support/file-test-dirs.js';
-import { describeMemcached, startMemcached, type MemcachedProcess } from '../support/memcached.js';
+import { describeMemcached, startMemcached, useMemcached } from '../support/memcached.js';
 
 /**
  * Large enough that its write takes a while after the method returns (so a reader racing an
@@ -205,16 +205,10 @@ describe('file store', () => {
 });
 
 describeMemcached('memcached store', () => {
-  let memcached: MemcachedProcess;
-  beforeAll(async () => {
-    memcached = await startMemcached({ maxItemSize: '4m', memoryMb: 128 });
-  });
-  afterAll(async () => {
-    await memcached.kill();
-  });
+  const memcached = useMemcached({ maxItemSize: '4m', memoryMb: 128 });
   const options = (): RegionOptions => ({
     store: 'memcached',
-    servers: [memcached.address],
+    servers: [memcached().address],
     ttl: 60,
     maxValueBytes: 4 * 1024 * 1024,
     // Generous: a write that outlives the timeout resolves the call before it lands, by design.
@@ -224,14 +218,14 @@ describeMemcached('memcached store', () => {
 
   it('a hung server delays a miss by about the region timeout, then the call resolves uncached', async () => {
     const { imports } = await startApp({ ...options(), timeoutMs: 300, retries: 1 });
-    memcached.pause();
+    memcached().pause();
     try {
       const started = performance.now();
       expect(await imports.document('hung')).toContain('hung:');
       // The read and the write each wait at most timeoutMs; generous margin for a loaded machine.
       expect(performance.now() - started).toBeLessThan(10_000);
     } finally {
-      memcached.resume();
+      memcached().resume();
     }
   }, 30_000);
 

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { ChurnReport } from '../support/reliability-app-churn.child.js';
 import { makeTempDir } from '../support/file-test-dirs.js';
-import { describeMemcached, startMemcached, type MemcachedProcess } from '../support/memcached.js';
+import { describeMemcached, useMemcached } from '../support/memcached.js';
 
 const RUNNER = fileURLToPath(new URL('../support/ts-runner.mjs', import.meta.url));
 const CHILD = fileURLToPath(new URL('../support/reliability-app-churn.child.ts', import.meta.url));
@@ -48,18 +48,12 @@ function runChurnChild(args: object): Promise<ChurnReport> {
 }
 
 describeMemcached('opening and closing many apps', () => {
-  let memcached: MemcachedProcess;
-  beforeAll(async () => {
-    memcached = await startMemcached();
-  });
-  afterAll(async () => {
-    await memcached.kill();
-  });
+  const memcached = useMemcached();
 
   it(`${CYCLES} open/close cycles leak no memory beyond ${GROWTH_BOUND / MiB} MiB, and no handle`, async () => {
     const dir = await makeTempDir('app-churn');
     try {
-      const report = await runChurnChild({ memcached: memcached.address, dir: dir.path, cycles: CYCLES, warmup: 30, keep: 20 });
+      const report = await runChurnChild({ memcached: memcached().address, dir: dir.path, cycles: CYCLES, warmup: 30, keep: 20 });
       const growth = report.heapAfter - report.heapBefore;
       console.info(
         `\napp churn: ${report.cycles} apps opened and closed; heap (without code) ${(report.heapBefore / MiB).toFixed(1)} → ` +

@@ -17,7 +17,7 @@ import { Cached, type CacheRegion, CacheRegions, CacheRegionsModule } from '../.
 import { CODEC_HEADER_BYTES, encodeValue } from '../../lib/serialization/value-codec.js';
 import { encodeEntry, ENTRY_HEADER_BYTES } from '../../lib/stores/memcached/entry-format.js';
 import type { MemcachedStore } from '../../lib/stores/memcached.store.js';
-import { describeMemcached, startMemcached, type MemcachedProcess } from '../support/memcached.js';
+import { describeMemcached, useMemcached } from '../support/memcached.js';
 
 const RUNS = { numRuns: process.env.SOAK === '1' ? 3_000 : 250 };
 
@@ -90,7 +90,7 @@ function assertInert(value: unknown, seen = new Set<object>()): void {
 }
 
 describeMemcached('foreign bytes under our memcached keys', () => {
-  let memcached: MemcachedProcess;
+  const memcached = useMemcached();
   let app: TestingModule;
   let region: CacheRegion;
   let profiles: ProfileService;
@@ -98,12 +98,11 @@ describeMemcached('foreign bytes under our memcached keys', () => {
   const shape = builtInShape();
 
   beforeAll(async () => {
-    memcached = await startMemcached();
     app = await Test.createTestingModule({
       imports: [
         CacheRegionsModule.forRoot({
           keyPrefix: 'foreign',
-          regions: { functions: { store: 'memcached', servers: [memcached.address], ttl: '1h' } },
+          regions: { functions: { store: 'memcached', servers: [memcached().address], ttl: '1h' } },
         }),
         ProfileModule,
       ],
@@ -112,12 +111,11 @@ describeMemcached('foreign bytes under our memcached keys', () => {
     await app.init();
     region = app.get(CacheRegions).get('functions');
     profiles = app.get(ProfileService);
-    raw = memjs.Client.create(memcached.address, { logger: { log: () => undefined }, retries: 1 });
+    raw = memjs.Client.create(memcached().address, { logger: { log: () => undefined }, retries: 1 });
   });
   afterAll(async () => {
     raw?.close();
     await app?.close();
-    await memcached?.kill();
   });
   afterEach(() => {
     expect(builtInShape()).toBe(shape);

@@ -1,8 +1,9 @@
 /**
  * Fuzzed arguments through the whole key path, as a running app uses it: `@Cached` arguments →
  * the key builder → the region's fitting → the memcached store's key layout (`cacheKey`, the key
- * memcached really gets) or the file store's path. test/unit/key-properties.spec.ts covers the key
- * builder alone; this covers what the stores add (namespaces, generations, digests, directories).
+ * memcached really gets) or the file store's path. test/unit/key-builder.properties.spec.ts covers
+ * the key builder alone; this covers what the stores add (namespaces, generations, digests,
+ * directories).
  */
 import { Test, type TestingModule } from '@nestjs/testing';
 import fc from 'fast-check';
@@ -16,7 +17,7 @@ import { keyDigest } from '../../lib/stores/file/file-paths.js';
 import type { MemcachedStore } from '../../lib/stores/memcached.store.js';
 import { startFileChild } from '../support/file-children.js';
 import { listTree, makeTempDir } from '../support/file-test-dirs.js';
-import { describeMemcached, startMemcached, type MemcachedProcess } from '../support/memcached.js';
+import { describeMemcached, useMemcached } from '../support/memcached.js';
 import { argumentLists, awkwardText, tricky } from './key-arbitraries.js';
 import { KeyedService, keyedAppModule } from './keyed-app.js';
 
@@ -25,15 +26,14 @@ const RUNS = { numRuns: process.env.SOAK === '1' ? 5_000 : 400 };
 const NOT_IN_MEMCACHED_KEYS = /[\s\p{Cc}]/u;
 
 describeMemcached('fuzzed keys through regions and stores', () => {
-  let memcached: MemcachedProcess;
+  const memcached = useMemcached();
   let dir: Awaited<ReturnType<typeof makeTempDir>>;
   let app: TestingModule;
   let regions: CacheRegions;
 
   beforeAll(async () => {
-    memcached = await startMemcached();
     dir = await makeTempDir('fuzz-keys');
-    app = await Test.createTestingModule({ imports: [keyedAppModule(memcached.address, dir.path)] }).compile();
+    app = await Test.createTestingModule({ imports: [keyedAppModule(memcached().address, dir.path)] }).compile();
     app.useLogger(false);
     await app.init();
     regions = app.get(CacheRegions);
@@ -41,7 +41,6 @@ describeMemcached('fuzzed keys through regions and stores', () => {
   afterAll(async () => {
     await app?.close();
     await dir?.remove();
-    await memcached?.kill();
   });
 
   /** The memcached key a `@Cached` call of `method` with `args` is stored under. */
@@ -105,7 +104,7 @@ describeMemcached('fuzzed keys through regions and stores', () => {
 
   it('the key is the one memcached really holds: @Cached stores under cacheKey(), and hits it', async () => {
     const service = app.get(KeyedService);
-    const raw = memjs.Client.create(memcached.address, { logger: { log: () => undefined }, retries: 1 });
+    const raw = memjs.Client.create(memcached().address, { logger: { log: () => undefined }, retries: 1 });
     try {
       const lists = fc.sample(argumentLists, { seed: 7, numRuns: 60 });
       for (const args of lists) await service.compute(...args);
@@ -125,7 +124,7 @@ describeMemcached('fuzzed keys through regions and stores', () => {
   it('the same arguments give the same memcached keys and file paths in another process', async () => {
     const seed = 20_261_126;
     const numRuns = 150;
-    const child = startFileChild('reliability-keys.child.ts', { memcached: memcached.address, dir: dir.path, seed, numRuns });
+    const child = startFileChild('reliability-keys.child.ts', { memcached: memcached().address, dir: dir.path, seed, numRuns });
     const exit = await child.exited;
     expect(exit).toEqual({ code: 0, signal: null });
     const theirs = JSON.parse(child.lines.at(-1)!) as { memcachedKeys: string[]; filePaths: string[] };

@@ -12,7 +12,7 @@ import type { FileStore } from '../../lib/stores/file.store.js';
 import { SAMPLE_USERS } from '../../sample-app/auth/sample-user.js';
 import { makeSampleDirs, startSample, type SampleHarness } from '../e2e/sample-app.harness.js';
 import { makeTempDir } from '../support/file-test-dirs.js';
-import { describeMemcached, startMemcached, type MemcachedProcess } from '../support/memcached.js';
+import { describeMemcached, useMemcached } from '../support/memcached.js';
 
 const REGIONS = ['functions', 'notes', 'files'] as const;
 type RegionName = (typeof REGIONS)[number];
@@ -66,20 +66,18 @@ const APPS: { tag: string; keyPrefix?: string; regionPrefixes?: Partial<Record<R
 
 describeMemcached('isolation', () => {
   describe('apps, prefixes and regions on one memcached and one directory', () => {
-    let memcached: MemcachedProcess;
+    const memcached = useMemcached();
     let dir: Awaited<ReturnType<typeof makeTempDir>>;
     const apps: TestingModule[] = [];
     const running: Awaited<ReturnType<typeof createApp>>[] = [];
 
     beforeAll(async () => {
-      memcached = await startMemcached();
       dir = await makeTempDir('isolation');
       for (const spec of APPS) running.push(await createApp(spec));
     });
     afterAll(async () => {
       await Promise.all(apps.splice(0).map((app) => app.close()));
       await dir?.remove();
-      await memcached?.kill();
     });
 
     async function createApp(spec: (typeof APPS)[number]) {
@@ -93,8 +91,8 @@ describeMemcached('isolation', () => {
           CacheRegionsModule.forRoot({
             keyPrefix: spec.keyPrefix,
             regions: {
-              functions: region('functions', { store: 'memcached', servers: [memcached.address] }),
-              notes: region('notes', { store: 'memcached', servers: [memcached.address] }),
+              functions: region('functions', { store: 'memcached', servers: [memcached().address] }),
+              notes: region('notes', { store: 'memcached', servers: [memcached().address] }),
               files: region('files', { store: 'file', dir: dir.path }),
             },
           }),
@@ -174,22 +172,20 @@ describeMemcached('isolation', () => {
   });
 
   describe('per-user results in the sample app, many concurrent requests', () => {
-    let memcached: MemcachedProcess;
+    const memcached = useMemcached();
     let dirs: Awaited<ReturnType<typeof makeSampleDirs>>;
     const instances: SampleHarness[] = [];
 
     beforeAll(async () => {
-      memcached = await startMemcached();
       dirs = await makeSampleDirs();
       // Two instances sharing memcached and the cache directory, and one on its memory store.
-      instances.push(await startSample(dirs, { MEMCACHED_SERVERS: memcached.address }));
-      instances.push(await startSample(dirs, { MEMCACHED_SERVERS: memcached.address }));
+      instances.push(await startSample(dirs, { MEMCACHED_SERVERS: memcached().address }));
+      instances.push(await startSample(dirs, { MEMCACHED_SERVERS: memcached().address }));
       instances.push(await startSample(dirs));
     });
     afterAll(async () => {
       await Promise.all(instances.splice(0).map((instance) => instance.close()));
       await dirs?.remove();
-      await memcached?.kill();
     });
 
     it('never serves one user’s lease or report to another', async () => {

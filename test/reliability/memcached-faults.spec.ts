@@ -14,7 +14,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { Cached, type CacheRegion, CacheRegions, CacheRegionsModule, type RegionStats } from '../../lib/index.js';
 import { HashRing } from '../../lib/stores/memcached/hash-ring.js';
 import { generationKey, namespacePart } from '../../lib/stores/memcached/key-layout.js';
-import { describeMemcached, startMemcached, type MemcachedProcess } from '../support/memcached.js';
+import { describeMemcached, useMemcached, type MemcachedProcess } from '../support/memcached.js';
 import { latencyFigures, markdownTable, runPacedLoad, type CallRecord } from './paced-load.js';
 
 const SOAK = process.env.SOAK === '1';
@@ -95,20 +95,14 @@ function argsOf(index: number): [{ id: number; tier: string }, number] {
 }
 
 describeMemcached('memcached faults under load', () => {
-  let memcached: MemcachedProcess;
-  let spare: MemcachedProcess;
+  const memcached = useMemcached();
+  const spare = useMemcached();
   const apps: TestingModule[] = [];
 
-  beforeAll(async () => {
-    [memcached, spare] = await Promise.all([startMemcached(), startMemcached()]);
-  });
   afterEach(async () => {
     // A test that failed midway may leave a server stopped.
-    for (const server of [memcached, spare]) server.resume();
+    for (const server of [memcached(), spare()]) server.resume();
     await Promise.all(apps.splice(0).map((app) => app.close()));
-  });
-  afterAll(async () => {
-    await Promise.all([memcached.kill(), spare.kill()]);
   });
 
   async function createApp(servers: string[]) {
@@ -173,14 +167,14 @@ describeMemcached('memcached faults under load', () => {
   it(
     `${TOTAL_CALLS} @Cached calls, ${IN_FLIGHT} in flight, through kill / restart / SIGSTOP / SIGCONT`,
     async () => {
-      const { quotes, region } = await createApp([memcached.address]);
+      const { quotes, region } = await createApp([memcached().address]);
       const actions: [Phase, () => void | Promise<void>][] = [];
       for (let cycle = 0; cycle < CYCLES; cycle++) {
         actions.push(
-          ['killed', () => memcached.kill()],
-          ['restarted', () => memcached.restart()],
-          ['paused', () => memcached.pause()],
-          ['resumed', () => memcached.resume()],
+          ['killed', () => memcached().kill()],
+          ['restarted', () => memcached().restart()],
+          ['paused', () => memcached().pause()],
+          ['resumed', () => memcached().resume()],
         );
       }
       const report = await underLoad(quotes, region, TOTAL_CALLS, PHASE_MS, actions);
@@ -226,8 +220,8 @@ describeMemcached('memcached faults under load', () => {
   ] as const)(
     `${FAILOVER_CALLS} calls on two servers while the one without the generation %s: right values, bounded waits, caching goes on`,
     async (label, faultPhase, fault, recoveryPhase, recover) => {
-      const { quotes, region } = await createApp([memcached.address, spare.address]);
-      const servers = [memcached, spare];
+      const { quotes, region } = await createApp([memcached().address, spare().address]);
+      const servers = [memcached(), spare()];
       const holder = new HashRing(servers.map((server) => server.address)).lookup(
         generationKey(namespacePart('faults:functions')),
       );
@@ -259,10 +253,10 @@ describeMemcached('memcached faults under load', () => {
   ] as const)(
     `${FAILOVER_CALLS} calls on two servers while the one with the generation %s: right values, bounded waits, caching resumes`,
     async (label, faultPhase, fault, recoveryPhase, recover) => {
-      const { quotes, region } = await createApp([memcached.address, spare.address]);
+      const { quotes, region } = await createApp([memcached().address, spare().address]);
       // Every operation needs the region's generation: while it cannot be read, the region serves
       // nothing (a clear() elsewhere could not be seen), and runs calls uncached.
-      const servers = [memcached, spare];
+      const servers = [memcached(), spare()];
       const holder = new HashRing(servers.map((server) => server.address)).lookup(
         generationKey(namespacePart('faults:functions')),
       );

@@ -5,7 +5,7 @@ import { serialize } from 'node:v8';
 import type { StoreEntry } from '../../lib/stores/cache-store.js';
 import { MemcachedStore, type MemcachedStoreOptions } from '../../lib/stores/memcached.store.js';
 import { encodeEntry } from '../../lib/stores/memcached/entry-format.js';
-import { describeMemcached, startMemcached, stopAllMemcached, type MemcachedProcess } from '../support/memcached.js';
+import { describeMemcached, useMemcached } from '../support/memcached.js';
 
 const entry = (value: unknown, expiresAt = 0): StoreEntry => ({ value, expiresAt, freshUntil: 0 });
 const KEY_1 = 'first-signing-key-0123456789abcdef';
@@ -20,13 +20,7 @@ afterEach(async () => {
 });
 
 describeMemcached('MemcachedStore signingKeys', () => {
-  let server: MemcachedProcess;
-  beforeAll(async () => {
-    server = await startMemcached();
-  });
-  afterAll(async () => {
-    await stopAllMemcached();
-  });
+  const server = useMemcached();
 
   /** A store of `namespace` (a fresh one by default), signing with `signingKeys` when given. */
   const makeStore = (
@@ -34,14 +28,14 @@ describeMemcached('MemcachedStore signingKeys', () => {
   ): MemcachedStore => {
     const { namespace = `sig:${randomUUID().slice(0, 8)}`, warnings, ...rest } = options;
     const store = new MemcachedStore(
-      { servers: [server.address], timeoutMs: 300, retries: 1, maxValueBytes: 1024 * 1024, ...rest },
+      { servers: [server().address], timeoutMs: 300, retries: 1, maxValueBytes: 1024 * 1024, ...rest },
       { region: 'signed', namespace, warn: (message) => warnings?.push(message) },
     );
     stores.push(store);
     return store;
   };
   const raw = () => {
-    const client = memjs.Client.create(server.address, { logger: { log: () => undefined }, retries: 1 });
+    const client = memjs.Client.create(server().address, { logger: { log: () => undefined }, retries: 1 });
     rawClients.push(client);
     return client;
   };

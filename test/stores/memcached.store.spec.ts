@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import memjs from 'memjs';
 import type { Client } from 'memjs';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { CacheConfigError } from '../../lib/errors.js';
 import { StoreValueTooLargeError, type StoreEntry } from '../../lib/stores/cache-store.js';
 import {
@@ -11,13 +11,7 @@ import {
   type MemcachedStoreOptions,
 } from '../../lib/stores/memcached.store.js';
 import { HashRing } from '../../lib/stores/memcached/hash-ring.js';
-import {
-  type MemcachedProcess,
-  describeMemcached,
-  describeSasl,
-  startMemcached,
-  stopAllMemcached,
-} from '../support/memcached.js';
+import { describeMemcached, describeSasl, startMemcached, stopAllMemcached, useMemcached } from '../support/memcached.js';
 
 const DAY_MS = 24 * 60 * 60 * 1_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -64,11 +58,8 @@ afterEach(async () => {
 });
 
 describeMemcached('MemcachedStore', () => {
-  let server: MemcachedProcess;
-
-  beforeAll(async () => {
-    server = await startMemcached();
-  });
+  const server = useMemcached();
+  // The servers some tests start for themselves.
   afterAll(async () => {
     await stopAllMemcached();
   });
@@ -100,23 +91,21 @@ describeMemcached('MemcachedStore', () => {
       },
     };
 
-    for (const [label, value] of Object.entries(values)) {
-      it(`round-trips ${label} with its type`, async () => {
-        const store = makeStore([server.address]);
-        await store.set('value', entry(value));
-        const got = await store.get('value');
-        expect(got).toBeDefined();
-        expect(got!.value).toStrictEqual(value);
-        if (Buffer.isBuffer(value)) expect(Buffer.isBuffer(got!.value)).toBe(true);
-        if (label === 'everything nested') {
-          expect(Buffer.isBuffer((got!.value as { bytes: unknown }).bytes)).toBe(true);
-          expect(Object.is((got!.value as { list: unknown[] }).list[0], -0)).toBe(true);
-        }
-      });
-    }
+    it.each(Object.entries(values))('round-trips %s with its type', async (label, value) => {
+      const store = makeStore([server().address]);
+      await store.set('value', entry(value));
+      const got = await store.get('value');
+      expect(got).toBeDefined();
+      expect(got!.value).toStrictEqual(value);
+      if (Buffer.isBuffer(value)) expect(Buffer.isBuffer(got!.value)).toBe(true);
+      if (label === 'everything nested') {
+        expect(Buffer.isBuffer((got!.value as { bytes: unknown }).bytes)).toBe(true);
+        expect(Object.is((got!.value as { list: unknown[] }).list[0], -0)).toBe(true);
+      }
+    });
 
     it('keeps expiresAt and freshUntil exactly', async () => {
-      const store = makeStore([server.address]);
+      const store = makeStore([server().address]);
       const expiresAt = Date.now() + 60_000 + 0.5;
       const freshUntil = Date.now() + 30_123;
       await store.set('meta', entry('v', expiresAt, freshUntil));
@@ -125,8 +114,8 @@ describeMemcached('MemcachedStore', () => {
 
     it('reads bytes written by another client as a miss, never as garbage', async () => {
       const warnings: string[] = [];
-      const store = makeStore([server.address], { warnings });
-      const raw = rawClient(server.address);
+      const store = makeStore([server().address], { warnings });
+      const raw = rawClient(server().address);
       const key = await store.cacheKey('foreign');
       await raw.set(key, 'hello from another client');
       expect(await store.get('foreign')).toBeUndefined();
@@ -146,8 +135,8 @@ describeMemcached('MemcachedStore', () => {
 
   describe('expiry', () => {
     it('keeps an entry with a ttl over 30 days (sent as an absolute time)', async () => {
-      const store = makeStore([server.address]);
-      const raw = rawClient(server.address);
+      const store = makeStore([server().address]);
+      const raw = rawClient(server().address);
       const expiresAt = Date.now() + 40 * DAY_MS;
       await store.set('long', entry('forty days', expiresAt));
       expect((await store.get('long'))?.value).toBe('forty days');
@@ -156,8 +145,8 @@ describeMemcached('MemcachedStore', () => {
     });
 
     it('lets memcached itself drop an entry with a 1 s ttl', async () => {
-      const store = makeStore([server.address]);
-      const raw = rawClient(server.address);
+      const store = makeStore([server().address]);
+      const raw = rawClient(server().address);
       await store.set('short', entry('brief', Date.now() + 1_000));
       const key = await store.cacheKey('short');
       expect((await store.get('short'))?.value).toBe('brief');
@@ -168,7 +157,7 @@ describeMemcached('MemcachedStore', () => {
     });
 
     it('deletes instead of storing an entry whose expiry is already past', async () => {
-      const store = makeStore([server.address]);
+      const store = makeStore([server().address]);
       await store.set('past', entry('old'));
       await store.set('past', entry('new', Date.now() - 1));
       expect(await store.get('past')).toBeUndefined();
@@ -177,7 +166,7 @@ describeMemcached('MemcachedStore', () => {
 
   describe('keys', () => {
     it('declares limits that leave room for its prefix, in UTF-8 bytes', async () => {
-      const store = makeStore([server.address], { namespace: 'app:functions' });
+      const store = makeStore([server().address], { namespace: 'app:functions' });
       expect(store.keyLimits.forbidden?.test('a b')).toBe(true);
       expect(store.keyLimits.forbidden?.test('a\u0001b')).toBe(true);
       expect(store.keyLimits.forbidden?.test('a:b|é')).toBe(false);
@@ -195,20 +184,20 @@ describeMemcached('MemcachedStore', () => {
       const make = (servers: string[]) => () =>
         new MemcachedStore({ servers, timeoutMs: 100, retries: 1, maxValueBytes: 1_000 }, { region: 'r', namespace: 'n' });
       expect(make(['127.0.0.1:99999'])).toThrow(/Invalid memcached server "127.0.0.1:99999" in region "r" option "servers"/);
-      expect(make([server.address, server.address])).toThrow(/listed twice/);
+      expect(make([server().address, server().address])).toThrow(/listed twice/);
       expect(make([])).toThrow(CacheConfigError);
     });
 
     it('keeps a long or unusual namespace within the limits', async () => {
-      const store = makeStore([server.address], { namespace: `my app/${'x'.repeat(300)}` });
+      const store = makeStore([server().address], { namespace: `my app/${'x'.repeat(300)}` });
       expect(store.keyLimits.maxBytes).toBeGreaterThanOrEqual(200);
       await store.set('k', entry(1));
       expect((await store.get('k'))?.value).toBe(1);
     });
 
     it('keeps two regions with the same logical key apart on one server', async () => {
-      const a = makeStore([server.address], { namespace: 'app:regionA' });
-      const b = makeStore([server.address], { namespace: 'app:regionB' });
+      const a = makeStore([server().address], { namespace: 'app:regionA' });
+      const b = makeStore([server().address], { namespace: 'app:regionB' });
       await a.set('same', entry('from A'));
       await b.set('same', entry('from B'));
       expect((await a.get('same'))?.value).toBe('from A');
@@ -216,8 +205,8 @@ describeMemcached('MemcachedStore', () => {
     });
 
     it('keeps two apps with different key prefixes apart', async () => {
-      const one = makeStore([server.address], { namespace: 'app1:functions' });
-      const two = makeStore([server.address], { namespace: 'app2:functions' });
+      const one = makeStore([server().address], { namespace: 'app1:functions' });
+      const two = makeStore([server().address], { namespace: 'app2:functions' });
       await one.set('user:1', entry('app1'));
       expect(await two.get('user:1')).toBeUndefined();
       await two.set('user:1', entry('app2'));
@@ -229,8 +218,8 @@ describeMemcached('MemcachedStore', () => {
 
   describe('clear()', () => {
     it("drops this region's entries only", async () => {
-      const a = makeStore([server.address], { namespace: 'shared:a' });
-      const b = makeStore([server.address], { namespace: 'shared:b' });
+      const a = makeStore([server().address], { namespace: 'shared:a' });
+      const b = makeStore([server().address], { namespace: 'shared:b' });
       await a.set('k', entry('a'));
       await b.set('k', entry('b'));
       await a.clear();
@@ -242,8 +231,8 @@ describeMemcached('MemcachedStore', () => {
 
     it(`is seen by another instance of the region within ${MEMCACHED_GENERATION_MAX_AGE_MS} ms`, async () => {
       const namespace = `shared:${randomUUID().slice(0, 8)}`;
-      const here = makeStore([server.address], { namespace });
-      const elsewhere = makeStore([server.address], { namespace }); // stands for another process
+      const here = makeStore([server().address], { namespace });
+      const elsewhere = makeStore([server().address], { namespace }); // stands for another process
       await here.set('k', entry('v'));
       expect((await elsewhere.get('k'))?.value).toBe('v'); // elsewhere now caches the generation
       await here.clear();
@@ -261,7 +250,7 @@ describeMemcached('MemcachedStore', () => {
 
   describe('value size', () => {
     it('throws StoreValueTooLargeError over maxValueBytes and stores nothing', async () => {
-      const store = makeStore([server.address], { maxValueBytes: 1_000 });
+      const store = makeStore([server().address], { maxValueBytes: 1_000 });
       await store.set('big', entry('small first'));
       const error = await store.set('big', entry('x'.repeat(2_000))).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(StoreValueTooLargeError);
@@ -285,7 +274,7 @@ describeMemcached('MemcachedStore', () => {
 
   describe('add()', () => {
     it('stores only when absent', async () => {
-      const store = makeStore([server.address]);
+      const store = makeStore([server().address]);
       expect(await store.add('lock', entry('one', Date.now() + 5_000))).toBe(true);
       expect(await store.add('lock', entry('two', Date.now() + 5_000))).toBe(false);
       expect((await store.get('lock'))?.value).toBe('one');
@@ -471,7 +460,7 @@ describeMemcached('MemcachedStore', () => {
   describe('ping()', () => {
     it('resolves when every server answers', async () => {
       const other = await startMemcached();
-      const store = makeStore([server.address, other.address]);
+      const store = makeStore([server().address, other.address]);
       await expect(store.ping()).resolves.toBeUndefined();
       await other.kill();
       await expect(store.ping()).rejects.toThrow(other.address);
@@ -486,7 +475,7 @@ describeMemcached('MemcachedStore', () => {
       const sockets = resources('TCPSocketWrap');
       const timers = resources('Timeout');
       const other = await startMemcached();
-      const store = makeStore([server.address, other.address]);
+      const store = makeStore([server().address, other.address]);
       await Promise.all(Array.from({ length: 50 }, (_, i) => store.set(`k${i}`, entry(i))));
       await Promise.all(Array.from({ length: 50 }, (_, i) => store.get(`k${i}`)));
       await store.clear();
@@ -519,21 +508,18 @@ describeMemcached('MemcachedStore', () => {
   });
 
   describeSasl('SASL', () => {
-    let secured: MemcachedProcess;
-    beforeAll(async () => {
-      secured = await startMemcached({ sasl: { username: 'alice', password: 's3cret' } });
-    });
+    const secured = useMemcached({ sasl: { username: 'alice', password: 's3cret' } });
 
     it('works with the right credentials', async () => {
-      const store = makeStore([secured.address], { username: 'alice', password: 's3cret' });
+      const store = makeStore([secured().address], { username: 'alice', password: 's3cret' });
       await store.set('k', entry('secret value'));
       expect((await store.get('k'))?.value).toBe('secret value');
     });
 
     it('fails, naming the cause, with wrong or missing credentials', async () => {
-      const wrong = makeStore([secured.address], { username: 'alice', password: 'nope', timeoutMs: 200 });
+      const wrong = makeStore([secured().address], { username: 'alice', password: 'nope', timeoutMs: 200 });
       await expect(wrong.get('k')).rejects.toThrow(/authentication failed.*username/s);
-      const none = makeStore([secured.address], { timeoutMs: 200 });
+      const none = makeStore([secured().address], { timeoutMs: 200 });
       await expect(none.get('k')).rejects.toThrow(/authentication/);
     });
   });

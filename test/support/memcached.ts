@@ -2,7 +2,7 @@
  * Test harness: real memcached processes on free loopback ports, started and stopped by the tests.
  *
  * `startMemcached()` spawns one (bound to 127.0.0.1 only) and resolves once it accepts TCP
- * connections. No memcached outlives the tests: `stopAllMemcached()` stops them, an `exit` handler
+ * connections; `useMemcached()` does that in a describe block's hooks. No memcached outlives the tests: `stopAllMemcached()` stops them, an `exit` handler
  * kills any left, and a tiny shell watchdog per server kills it within a second if the test
  * process dies without running its handlers (SIGKILL, crash).
  */
@@ -11,7 +11,7 @@ import { accessSync, constants, mkdtempSync, readFileSync, rmSync, writeFileSync
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { describe, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, it } from 'vitest';
 
 /** A memcached started by {@link startMemcached}. */
 export interface MemcachedProcess {
@@ -292,6 +292,39 @@ export async function startMemcached(options: StartMemcachedOptions = {}): Promi
 export async function stopAllMemcached(): Promise<void> {
   // SIGKILL: memcached takes about a second to shut down on SIGTERM, and its data is not needed.
   await Promise.all([...running].map((instance) => instance.kill()));
+}
+
+/** Options of {@link useMemcached}. */
+export interface UseMemcachedOptions extends StartMemcachedOptions {
+  /**
+   * A fresh server for each test (started in `beforeEach`, killed in `afterEach`), for tests that
+   * kill or pause it. Default: false, one server for the whole describe block.
+   */
+  perTest?: boolean;
+}
+
+/**
+ * Registers the hooks that start a memcached for the enclosing describe block (`beforeAll`, or
+ * `beforeEach` with `perTest`) and kill it after (`afterAll`/`afterEach`); returns an accessor
+ * for the running server, to call in hooks and tests. Call it first in the block: with the
+ * suite's `sequence.hooks: 'stack'`, hooks registered after it run once the server is up, and
+ * their teardown runs before it is killed. Put it inside {@link describeMemcached}, which decides
+ * whether the block runs without a memcached binary.
+ */
+export function useMemcached(options: UseMemcachedOptions = {}): () => MemcachedProcess {
+  const { perTest = false, ...startOptions } = options;
+  let server: MemcachedProcess | undefined;
+  (perTest ? beforeEach : beforeAll)(async () => {
+    server = await startMemcached(startOptions);
+  });
+  (perTest ? afterEach : afterAll)(async () => {
+    await server?.kill();
+    server = undefined;
+  });
+  return () => {
+    if (!server) throw new Error('useMemcached(): no server yet — it starts in a before hook; use it in hooks and tests.');
+    return server;
+  };
 }
 
 let warnedSkip = false;

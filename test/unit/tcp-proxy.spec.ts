@@ -10,8 +10,8 @@ import net from 'node:net';
 import { networkInterfaces } from 'node:os';
 import memjs from 'memjs';
 import type { Client } from 'memjs';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { type MemcachedProcess, describeMemcached, startMemcached, stopAllMemcached } from '../support/memcached.js';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describeMemcached, useMemcached } from '../support/memcached.js';
 import { type TcpProxy, closeAllTcpProxies, startTcpProxy } from '../support/tcp-proxy.js';
 
 /** Bound of every wait for a condition: far above what loopback needs, even on a busy machine. */
@@ -421,21 +421,15 @@ describe('close', () => {
 });
 
 describeMemcached('with memcached and memjs', () => {
-  let server: MemcachedProcess;
+  const server = useMemcached();
   /** Straight to the server, never through a proxy: what it really holds. */
   let direct: Client;
   let proxy: TcpProxy;
   let key: string;
 
-  beforeAll(async () => {
-    server = await startMemcached();
-  });
-  afterAll(async () => {
-    await stopAllMemcached();
-  });
   beforeEach(async () => {
-    direct = memjsClient(server.address);
-    proxy = await startTcpProxy(server);
+    direct = memjsClient(server().address);
+    proxy = await startTcpProxy(server());
     key = `tcp-proxy:${randomUUID()}`;
   });
 

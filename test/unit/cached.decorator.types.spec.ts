@@ -1,9 +1,9 @@
 import { Observable, of } from 'rxjs';
 import { Cached } from '../../lib/index.js';
 
-// Compile-time checks, enforced by `npm run typecheck` (which CI runs): an expect-error
-// directive that expects nothing is itself an error, so the typecheck fails if @Cached ever
-// accepts a synchronous method.
+// Compile-time checks, enforced by Vitest's typecheck (`npm test`, see vitest.config.ts) and by
+// `npm run typecheck`: an expect-error directive that expects nothing is itself an error, so the
+// check fails if @Cached ever accepts a synchronous method.
 class TypedService {
   @Cached('a')
   async promised(n: number): Promise<number> {

@@ -1,4 +1,5 @@
 import { CacheConfigError } from '../errors.js';
+import { isRegionName, REGION_NAME_MAX_LENGTH } from '../region-name.js';
 import { RESERVED_REGION_NAMES, reservedRegionName } from './config.messages.js';
 
 /**
@@ -7,18 +8,7 @@ import { RESERVED_REGION_NAMES, reservedRegionName } from './config.messages.js'
  * check against these, so no two of them can disagree on what is valid.
  */
 
-/**
- * Longest region name. A file region's directory is named after it, and some file systems allow
- * names of 255 bytes only, with the app and region key prefixes still to come.
- */
-export const REGION_NAME_MAX_LENGTH = 128;
-
-const REGION_NAME = /^[A-Za-z0-9_-]+$/;
-
-/** Whether `name` has the shape of a region name (letters, digits, `_`, `-`; at most 128). */
-export function isRegionName(name: string): boolean {
-  return name.length <= REGION_NAME_MAX_LENGTH && REGION_NAME.test(name);
-}
+export { isRegionName, REGION_NAME_MAX_LENGTH } from '../region-name.js';
 
 /**
  * Refuses a region name that is not letters, digits, `_` and `-` (at most 128 of them), or that

@@ -1,4 +1,4 @@
-/** Counters of one region since start (SPEC section 6), plus the store's own figures. */
+/** Counters of one region since start, plus the store's own figures. */
 export interface RegionStats {
   /** Reads answered from the cache with a fresh value. */
   hits: number;

@@ -10,7 +10,7 @@ import { headerSize, PayloadKind } from './file/entry-file-format.js';
 import { ENTRY_STREAM_CHUNK_BYTES } from './file/entry-read-stream.js';
 import { EntryReader, MISSING } from './file/entry-reader.js';
 import { EntryWriter } from './file/entry-writer.js';
-import { checkRegionName, entryPath, isEntryName, keyDigest, regionDirName, regionPaths } from './file/file-paths.js';
+import { checkRegionName, entryPath, isEntryName, entryFileDigest, regionDirName, regionPaths } from './file/file-paths.js';
 import { diskError, notStreamableMessage } from './file/file-store.messages.js';
 import type { FileStoreOptions } from './file/file-store.options.js';
 import { errorCode, removeFile } from './file/file-system.js';
@@ -134,7 +134,7 @@ export class FileStore implements CacheStore {
    * expired key do not both win.
    */
   async add(key: string, entry: StoreEntry): Promise<boolean> {
-    const digest = keyDigest(key);
+    const digest = entryFileDigest(key);
     const path = entryPath(this.files.paths, digest);
     const { buffers, size } = encodeEntry(key, entry);
     await this.upkeep.beforeWrite(size);

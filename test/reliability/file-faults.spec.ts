@@ -15,7 +15,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { isDeepStrictEqual } from 'node:util';
 import { Cached, type CacheRegion, CacheRegions, CacheRegionsModule, type RegionOptions } from '../../lib/index.js';
 import type { FileStore } from '../../lib/stores/file.store.js';
-import { keyDigest } from '../../lib/stores/file/file-paths.js';
+import { entryFileDigest } from '../../lib/stores/file/file-paths.js';
 import { startFileChild, type FileChild } from '../support/file-children.js';
 import { makeTempDir, mountTmpfs, regionFiles } from '../support/file-test-dirs.js';
 import { documentBytes, DOCUMENT_PREFIX } from './documents.js';
@@ -96,7 +96,7 @@ describe('file regions under faults', () => {
 
   /** The entry file of `ImportService[method](...args)`. */
   function entryFile(region: CacheRegion, method: keyof ImportService, args: unknown[]): string {
-    const digest = keyDigest(region.fit(region.keyFor(ImportService, method, args)));
+    const digest = entryFileDigest(region.fit(region.keyFor(ImportService, method, args)));
     return join((region.store as FileStore).directory, digest.slice(0, 2), digest.slice(2, 4), digest);
   }
 
@@ -186,7 +186,7 @@ describe('file regions under faults', () => {
       await region.set('structured', expectedSummary('direct'));
       const files = (region.store as FileStore).directory;
       const pathOf = (key: string) => {
-        const digest = keyDigest(region.fit(key));
+        const digest = entryFileDigest(region.fit(key));
         return join(files, digest.slice(0, 2), digest.slice(2, 4), digest);
       };
       await damage(pathOf('direct'));
@@ -199,7 +199,7 @@ describe('file regions under faults', () => {
     it('a stream of a damaged Buffer entry fails instead of ending normally', async () => {
       const { region } = await createApp(join(dir.path, 'cache'));
       await region.set('streamed', documentBytes('streamed', 4 * MiB));
-      const digest = keyDigest(region.fit('streamed'));
+      const digest = entryFileDigest(region.fit('streamed'));
       const path = join((region.store as FileStore).directory, digest.slice(0, 2), digest.slice(2, 4), digest);
       await flip((size) => size - MiB)(path);
       const stream = await region.getStream('streamed');

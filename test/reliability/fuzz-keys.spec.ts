@@ -13,7 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { isDeepStrictEqual } from 'node:util';
 import { type CacheRegion, CacheRegions } from '../../lib/index.js';
 import type { FileStore } from '../../lib/stores/file.store.js';
-import { keyDigest } from '../../lib/stores/file/file-paths.js';
+import { entryFileDigest } from '../../lib/stores/file/file-paths.js';
 import type { MemcachedStore } from '../../lib/stores/memcached.store.js';
 import { startFileChild } from '../support/file-children.js';
 import { listTree, makeTempDir } from '../support/file-test-dirs.js';
@@ -133,7 +133,7 @@ describeMemcached('fuzzed keys through regions and stores', () => {
     for (const args of fc.sample(argumentLists, { seed, numRuns })) {
       ours.memcachedKeys.push(await memcachedKey(regions.get('functions'), 'compute', args));
       const fileKey = files.fit(files.keyFor(KeyedService, 'load', args));
-      ours.filePaths.push(relative(dir.path, `${(files.store as FileStore).directory}/${keyDigest(fileKey)}`));
+      ours.filePaths.push(relative(dir.path, `${(files.store as FileStore).directory}/${entryFileDigest(fileKey)}`));
     }
     expect(theirs).toEqual(ours);
   }, 30_000);

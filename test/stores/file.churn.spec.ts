@@ -2,7 +2,7 @@ import { mkdir, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { StoreEntry } from '../../lib/stores/cache-store.js';
 import { FileStore, type FileStoreOptions } from '../../lib/stores/file.store.js';
-import { keyDigest } from '../../lib/stores/file/file-paths.js';
+import { entryFileDigest } from '../../lib/stores/file/file-paths.js';
 import type { ChurnerArgs, ChurnerReport } from '../support/file-churner.child.js';
 import { startFileChild, type FileChild } from '../support/file-children.js';
 import { countFanout, makeTempDir, regionFiles } from '../support/file-test-dirs.js';
@@ -55,7 +55,7 @@ describe('FileStore fan-out directories', () => {
 
   it('the keys above share their leaf directories', () => {
     for (const [prefix, keys] of Object.entries(SAME_LEAF_KEYS)) {
-      for (const key of keys) expect(keyDigest(key).slice(0, 4)).toBe(prefix);
+      for (const key of keys) expect(entryFileDigest(key).slice(0, 4)).toBe(prefix);
     }
   });
 
@@ -113,7 +113,7 @@ describe('FileStore fan-out directories', () => {
   it('the sweep removes empty directories others left (a process killed between unlink and rmdir)', async () => {
     const store = makeStore();
     await store.set('kept', entry('v'));
-    const digest = keyDigest('kept');
+    const digest = entryFileDigest('kept');
     await mkdir(join(store.directory, digest.slice(0, 2), 'ff'), { recursive: true }); // empty leaf beside a live one
     await mkdir(join(store.directory, 'ab', 'cd'), { recursive: true });
     await mkdir(join(store.directory, 'ef'), { recursive: true }); // a first level without leaves

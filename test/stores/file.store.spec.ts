@@ -6,7 +6,7 @@ import { CacheConfigError, CacheStoreError, CacheUnsupportedError } from '../../
 import { StoreValueTooLargeError, type StoreEntry } from '../../lib/stores/cache-store.js';
 import { FileStore, type FileStoreOptions } from '../../lib/stores/file.store.js';
 import { ENTRY_STREAM_CHUNK_BYTES } from '../../lib/stores/file/entry-read-stream.js';
-import { keyDigest, mutexPath, regionDirName, regionPaths } from '../../lib/stores/file/file-paths.js';
+import { entryFileDigest, mutexPath, regionDirName, regionPaths } from '../../lib/stores/file/file-paths.js';
 import { listTree, makeTempDir, mountTmpfs, regionFiles } from '../support/file-test-dirs.js';
 
 const entry = (value: unknown, expiresAt = 0, freshUntil = 0): StoreEntry => ({ value, expiresAt, freshUntil });
@@ -27,7 +27,7 @@ describe('FileStore', () => {
     return store;
   };
   const fileOf = (store: FileStore, key: string) => {
-    const digest = keyDigest(key);
+    const digest = entryFileDigest(key);
     return join(store.directory, digest.slice(0, 2), digest.slice(2, 4), digest);
   };
   const until = async (condition: () => Promise<boolean>, timeoutMs = 15_000) => {
@@ -300,7 +300,7 @@ describe('FileStore', () => {
     const lockDir = join(dir.path, 'locks');
     const store = makeStore({ lockDir });
     await store.set('job', entry('crashed holder', Date.now() - 1));
-    const mutex = mutexPath(regionPaths(dir.path, regionDirName('app:files'), lockDir), keyDigest('job'));
+    const mutex = mutexPath(regionPaths(dir.path, regionDirName('app:files'), lockDir), entryFileDigest('job'));
     await mkdir(lockDir);
     await writeFile(mutex, '');
     expect(await store.add('job', entry('me'))).toBe(false); // another process is replacing it

@@ -5,7 +5,7 @@ import { crc32 } from 'node:zlib';
 import { encodeValue } from '../../lib/serialization/value-codec.js';
 import type { StoreEntry } from '../../lib/stores/cache-store.js';
 import { FileStore, type FileStoreOptions } from '../../lib/stores/file.store.js';
-import { keyDigest } from '../../lib/stores/file/file-paths.js';
+import { entryFileDigest } from '../../lib/stores/file/file-paths.js';
 import { SETTLED_MS } from '../../lib/stores/file/verified-files.js';
 import { makeTempDir } from '../support/file-test-dirs.js';
 
@@ -39,7 +39,7 @@ describe('FileStore payload checks (verifyReads) and the file format', () => {
     return store;
   };
   const fileOf = (store: FileStore, key: string) => {
-    const digest = keyDigest(key);
+    const digest = entryFileDigest(key);
     return join(store.directory, digest.slice(0, 2), digest.slice(2, 4), digest);
   };
   /** Makes every file written so far old enough to be remembered once checked. */

@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Readable } from 'node:stream';
 import { FileStore } from '../../lib/stores/file.store.js';
-import { keyDigest } from '../../lib/stores/file/file-paths.js';
+import { entryFileDigest } from '../../lib/stores/file/file-paths.js';
 import { childArgs, parentSays, stopListening, tellParent } from './file-child-args.js';
 
 /** Arguments of the churner child. */
@@ -40,7 +40,7 @@ const store = new FileStore(
 const report: ChurnerReport = { errors: [], wrong: [], leafWasGone: 0, writes: 0 };
 const valueOf = (key: string, round: number) => Buffer.alloc(args.valueBytes, `${args.id}:${key}:${round}|`);
 const entryPathOf = (key: string) => {
-  const digest = keyDigest(key);
+  const digest = entryFileDigest(key);
   return `${store.directory}/${digest.slice(0, 2)}/${digest.slice(2, 4)}/${digest}`;
 };
 

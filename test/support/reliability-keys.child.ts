@@ -8,7 +8,7 @@ import { relative } from 'node:path';
 import { CacheRegions } from '../../lib/index.js';
 import type { MemcachedStore } from '../../lib/stores/memcached.store.js';
 import type { FileStore } from '../../lib/stores/file.store.js';
-import { keyDigest } from '../../lib/stores/file/file-paths.js';
+import { entryFileDigest } from '../../lib/stores/file/file-paths.js';
 import { argumentLists } from '../reliability/key-arbitraries.js';
 import { KeyedService, keyedAppModule } from '../reliability/keyed-app.js';
 import { childArgs, tellParent } from './file-child-args.js';
@@ -25,7 +25,7 @@ for (const list of lists) {
   const key = functions.fit(functions.keyFor(KeyedService, 'compute', list));
   memcachedKeys.push(await (functions.store as MemcachedStore).cacheKey(key));
   const fileKey = files.fit(files.keyFor(KeyedService, 'load', list));
-  filePaths.push(relative(args.dir, `${(files.store as FileStore).directory}/${keyDigest(fileKey)}`));
+  filePaths.push(relative(args.dir, `${(files.store as FileStore).directory}/${entryFileDigest(fileKey)}`));
 }
 await app.close();
 tellParent(JSON.stringify({ memcachedKeys, filePaths }));

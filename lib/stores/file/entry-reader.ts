@@ -6,7 +6,7 @@ import { decodePayload } from './entry-encoding.js';
 import { EntryFormatError, isExpired } from './entry-file-format.js';
 import { openEntry, readPayloadAndClose, type OpenEntry } from './entry-file-read.js';
 import { entryReadStream } from './entry-read-stream.js';
-import { keyDigest } from './file-paths.js';
+import { entryFileDigest } from './file-paths.js';
 import { damagedStreamError, diskError } from './file-store.messages.js';
 import type { RegionFiles } from './region-files.js';
 import { HEADER_READ_BYTES } from './region-sweeper.js';
@@ -58,7 +58,7 @@ export class EntryReader {
       await result.handle.close();
       // A file whose key does not hash to its name was copied or moved there: damage. A real
       // SHA-256 collision would be another key's valid entry, left alone.
-      if (keyDigest(header.key) !== keyDigest(key)) {
+      if (entryFileDigest(header.key) !== entryFileDigest(key)) {
         await this.damage.drop(path, result.ino, 'key does not match the file name');
       }
       return undefined;

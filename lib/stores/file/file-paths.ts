@@ -1,6 +1,7 @@
 import { createHash, hash, randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { CacheConfigError } from '../../errors.js';
+import { isRegionName } from '../../region-name.js';
 
 /**
  * Where the file store puts things. Every name below the region directory is derived from a
@@ -29,7 +30,7 @@ const MUTEX_SUFFIX = '.lock';
 const DEFAULT_LOCK_SUBDIR = '.locks';
 
 /** Digest of a key as used in file names: SHA-256 over the key's UTF-16 code units, in hex. */
-export function keyDigest(key: string): string {
+export function entryFileDigest(key: string): string {
   // UTF-16LE is injective over every JS string; UTF-8 maps lone surrogates to U+FFFD.
   return hash('sha256', Buffer.from(key, 'utf16le'), 'hex');
 }
@@ -44,11 +45,9 @@ export interface RegionPaths {
   readonly mutexPrefix: string;
 }
 
-const REGION_NAME = /^[A-Za-z0-9_-]{1,128}$/;
-
-/** Checks a region name as config validation does, so no caller can slip a path through. */
+/** Checks a region name with the configuration's own rule, so no caller can slip a path through. */
 export function checkRegionName(dir: string, region: string): void {
-  if (!REGION_NAME.test(region)) {
+  if (typeof region !== 'string' || !isRegionName(region)) {
     throw new CacheConfigError(
       `File store: region name ${JSON.stringify(region)} cannot be used under "${dir}"; use letters, digits, "_" and "-" only.`,
     );

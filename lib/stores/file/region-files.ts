@@ -1,5 +1,5 @@
 import { DiskUsageIndex } from './disk-usage-index.js';
-import { entryPath, keyDigest, type RegionPaths } from './file-paths.js';
+import { entryPath, entryFileDigest, type RegionPaths } from './file-paths.js';
 import { removeIfSame } from './file-system.js';
 import { removeEmptyLeaf } from './region-walk.js';
 import { VerifiedFiles } from './verified-files.js';
@@ -25,7 +25,7 @@ export class RegionFiles {
 
   /** Path of the entry file of `key`. */
   pathOf(key: string): string {
-    return entryPath(this.paths, keyDigest(key));
+    return entryPath(this.paths, entryFileDigest(key));
   }
 
   /** Drops the entry file at `path`, which was just removed, from both accounts. */

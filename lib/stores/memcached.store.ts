@@ -1,5 +1,4 @@
 import type { Client } from 'memjs';
-import { CacheConfigError } from '../errors.js';
 import { isInternalSpaceKey } from '../keys/key-space.js';
 import type { CacheStore, StoreContext, StoreEntry, StoreKeyLimits, StoreSetOptions } from './cache-store.js';
 import { StoreValueTooLargeError } from './cache-store.js';
@@ -21,8 +20,9 @@ import {
 } from './memcached/key-layout.js';
 import { Deadlines } from '../deadlines.js';
 import { routeKey, ServerStates, type Route, type RoutePlan } from './memcached/server-routing.js';
-import type { MemjsConnection, ServerAddress } from './memcached/memjs-client.js';
-import { createMemjsClient, parseServer } from './memcached/memjs-client.js';
+import type { MemjsConnection } from './memcached/memjs-client.js';
+import { createMemjsClient } from './memcached/memjs-client.js';
+import { parseServerList, type ServerAddress } from './memcached/server-address.js';
 
 /** Options of a {@link MemcachedStore}, already validated and with the region's defaults applied. */
 export interface MemcachedStoreOptions {
@@ -158,17 +158,8 @@ export class MemcachedStore implements CacheStore {
   constructor(options: MemcachedStoreOptions, context: StoreContext) {
     this.region = context.region;
     this.warn = (message) => context.warn?.(message);
-    const where = `region "${context.region}" option "servers"`;
-    if (options.servers.length === 0) {
-      throw new CacheConfigError(`No memcached servers in ${where}: list at least one "host:port".`);
-    }
-    this.servers = options.servers.map((server) => parseServer(server, where));
-    const names = this.servers.map((server) => server.name);
-    const repeated = names.find((name, index) => names.indexOf(name) !== index);
-    if (repeated) {
-      throw new CacheConfigError(`Memcached server ${repeated} is listed twice in ${where}: list each server once.`);
-    }
-    this.ring = new HashRing(names);
+    this.servers = parseServerList(options.servers, `region "${context.region}" option "servers"`);
+    this.ring = new HashRing(this.servers.map((server) => server.name));
     this.states = new ServerStates(this.servers.length, MEMCACHED_FAILOVER_MS);
     this.failoverTtlMs = options.failoverTtlMs ?? MEMCACHED_DEFAULT_FAILOVER_TTL_MS;
     this.maxValueBytes = options.maxValueBytes;

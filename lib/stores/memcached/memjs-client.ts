@@ -1,24 +1,8 @@
 import memjs from 'memjs';
 import type { Client } from 'memjs';
-import { parseServerAddress, SERVER_ADDRESS_USAGE, type ServerAddress } from '../../config/naming-rules.js';
-import { CacheConfigError } from '../../errors.js';
+import type { ServerAddress } from './server-address.js';
 import { type MemjsServerInternals, SocketGuard } from './memjs-guard.js';
 import { type MemjsTimedServer, RequestTimer } from './memjs-request-timer.js';
-
-export type { ServerAddress };
-
-/**
- * Parses `host`, `host:port` or `[ipv6]:port` (port default 11211), by the configuration's one
- * rule for server addresses. `where` names the option in the error, e.g.
- * `region "functions" option "servers"`.
- */
-export function parseServer(text: string, where: string): ServerAddress {
-  const address = parseServerAddress(text);
-  if (!address) {
-    throw new CacheConfigError(`Invalid memcached server ${JSON.stringify(text)} in ${where}: ${SERVER_ADDRESS_USAGE}.`);
-  }
-  return address;
-}
 
 /** Options of {@link createMemjsClient}. */
 export interface MemjsClientOptions {

@@ -1,3 +1,4 @@
+import type { StoreEntry } from '../cache-store.js';
 import type { HashRing } from './hash-ring.js';
 
 /**
@@ -111,4 +112,14 @@ export function routeKey(ring: HashRing, states: ServerStates, key: string, plan
   const fallback = ring.fallback(key);
   if (fallback === owner || states.isOut(fallback)) return undefined;
   return { server: fallback, failover: true };
+}
+
+/**
+ * The copy of a fill written to a key's fallback at `now`: it lives at most `failoverTtlMs`, so an
+ * old copy cannot come back at a later outage.
+ */
+export function failoverCopy(entry: StoreEntry, now: number, failoverTtlMs: number): StoreEntry {
+  const until = now + failoverTtlMs;
+  if (entry.expiresAt !== 0 && entry.expiresAt <= until) return entry;
+  return { value: entry.value, expiresAt: until, freshUntil: entry.freshUntil === 0 ? 0 : Math.min(entry.freshUntil, until) };
 }

@@ -1,5 +1,4 @@
 import type { Client } from 'memjs';
-import { Deadlines } from '../../deadlines.js';
 import { StoreValueTooLargeError } from '../cache-store.js';
 import { MEMCACHED_SIZE_REMEDY } from './entry-codec.js';
 import { HashRing } from './hash-ring.js';
@@ -73,8 +72,6 @@ export class CommandRouter {
   private readonly region: string;
   private readonly warn: (message: string) => void;
   private readonly connection: MemjsConnection;
-  private readonly deadlines: Deadlines;
-  private readonly deadlineMs: number;
   private readonly maxValueBytes: number;
   private readonly failoverTtlMs: number;
   /** Which servers this process sees failing, and since when. */
@@ -97,11 +94,9 @@ export class CommandRouter {
     this.failoverTtlMs = options.failoverTtlMs;
     const attempts = Math.max(1, Math.floor(options.retries));
     this.attempts = attempts;
+    // memjs settles every attempt within 2 × timeoutMs: its connect time-out, then the request's
+    // deadline (memjs-request-deadlines.ts), which is the only timer an attempt adds.
     this.maxOperationMs = attempts * 2 * options.timeoutMs + (attempts - 1) * RETRY_DELAY_MS;
-    // memjs settles every call within maxOperationMs; the deadline is a backstop in case it does not.
-    // It keeps the process running while an operation is in flight, as the socket does.
-    this.deadlineMs = this.maxOperationMs + RETRY_DELAY_MS;
-    this.deadlines = new Deadlines(this.deadlineMs, true);
     this.connection = createMemjsClient({
       servers: this.servers,
       username: options.username,
@@ -126,10 +121,10 @@ export class CommandRouter {
   /**
    * Sends one memjs command for `cacheKey` (callback style: one promise per call, not three),
    * routing each attempt by `plan` (see server-routing.ts) and retrying transport failures after
-   * {@link RETRY_DELAY_MS}; counts it in flight so `close()` can wait for it, rejects it if memjs
-   * has not answered by the deadline, and turns a failure into an Error naming the operation, the
-   * region and the server. Nothing is sent when no server may take the request. `valueBytes`: the
-   * size of the item sent, for the error of a server that refuses it as too large.
+   * {@link RETRY_DELAY_MS}; counts it in flight so `close()` can wait for it, and turns a failure
+   * into an Error naming the operation, the region and the server. Nothing is sent when no server
+   * may take the request. `valueBytes`: the size of the item sent, for the error of a server that
+   * refuses it as too large. memjs answers each attempt once, within its time-outs.
    */
   call<T>(op: string, cacheKey: string, plan: RoutePlan, send: Send<T>, valueBytes?: number): Promise<T> {
     if (this.closing) {
@@ -138,11 +133,15 @@ export class CommandRouter {
     return new Promise<T>((resolve, reject) => {
       let attempt = 0;
       let route: Route | undefined;
-      const finish = (error: unknown, result?: T) => {
-        if (--this.inFlight === 0) {
-          this.deadlines.idle();
-          this.onDrained?.();
+      let settled = false;
+      const done: Done<T> = (error, result) => {
+        if (settled) return;
+        if (error && error !== NOT_SENT && attempt < this.attempts && isTransportFailure(error) && !this.closing) {
+          setTimeout(sendOnce, RETRY_DELAY_MS);
+          return;
         }
+        settled = true;
+        if (--this.inFlight === 0) this.onDrained?.();
         if (error) {
           reject(this.failure(op, cacheKey, plan, route, error, valueBytes));
         } else {
@@ -150,25 +149,10 @@ export class CommandRouter {
           resolve(result as T);
         }
       };
-      this.inFlight++;
-      const deadline = this.deadlines.start(() =>
-        finish(new Error(`no answer within ${this.deadlineMs} ms (client-side deadline)`)),
-      );
-      const done: Done<T> = (error, result) => {
-        if (deadline.settled) return;
-        if (error && attempt < this.attempts && isTransportFailure(error) && !this.closing) {
-          setTimeout(sendOnce, RETRY_DELAY_MS);
-          return;
-        }
-        deadline.settled = true;
-        finish(error, result);
-      };
       const sendOnce = () => {
-        if (deadline.settled) return;
         route = routeKey(this.ring, this.states, cacheKey, plan);
         if (route === undefined) {
-          deadline.settled = true;
-          finish(NOT_SENT);
+          done(NOT_SENT);
           return;
         }
         attempt++;
@@ -179,6 +163,7 @@ export class CommandRouter {
           done(error);
         }
       };
+      this.inFlight++;
       sendOnce();
     });
   }
@@ -271,7 +256,6 @@ export class CommandRouter {
         this.onDrained = done;
       });
     }
-    this.deadlines.clear();
     await this.connection.destroy();
   }
 }

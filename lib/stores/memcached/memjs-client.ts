@@ -2,7 +2,7 @@ import memjs from 'memjs';
 import type { Client } from 'memjs';
 import type { ServerAddress } from './server-address.js';
 import { type MemjsServerInternals, SocketGuard } from './memjs-guard.js';
-import { type MemjsTimedServer, RequestTimer } from './memjs-request-timer.js';
+import { type MemjsTimedServer, RequestDeadlines } from './memjs-request-deadlines.js';
 
 /** Options of {@link createMemjsClient}. */
 export interface MemjsClientOptions {
@@ -40,11 +40,12 @@ export interface MemjsConnection {
 /**
  * A memjs client on `servers`, routed by `route` instead of memjs's modulo, with memjs's own
  * failover off (the store fails over along the ring itself), its console logging redirected, and
- * its connection handling repaired by a {@link SocketGuard} and a {@link RequestTimer}.
+ * its connection handling repaired by a {@link SocketGuard}, and its requests timed by
+ * {@link RequestDeadlines}.
  */
 export function createMemjsClient(options: MemjsClientOptions): MemjsConnection {
   const guard = new SocketGuard();
-  const timer = new RequestTimer(options.timeoutMs);
+  const timer = new RequestDeadlines(options.timeoutMs);
   const seconds = options.timeoutMs / 1_000;
   const servers = options.servers.map((server, index) => {
     const created = new memjs.Server(server.host, server.port, options.username, options.password, {

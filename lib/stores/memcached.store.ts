@@ -1,6 +1,6 @@
 import { isInternalSpaceKey } from '../keys/key-space.js';
 import type { CacheStore, StoreContext, StoreEntry, StoreKeyLimits, StoreSetOptions } from './cache-store.js';
-import { CommandRouter, MEMCACHED_FAILOVER_MS } from './memcached/command-router.js';
+import { CommandRouter, DELETE, GET, MEMCACHED_FAILOVER_MS } from './memcached/command-router.js';
 import { EntryCodec } from './memcached/entry-codec.js';
 import { MEMCACHED_MAX_EXPIRY_S, toAbsoluteMemcachedExpiry, toMemcachedExpiry } from './memcached/expiry.js';
 import {
@@ -93,6 +93,9 @@ export class MemcachedStore implements CacheStore {
   private readonly nsPart: string;
   private readonly pingKeys: readonly string[];
   private readonly failoverTtlMs: number;
+  /** The entry in an item read under a memcached key, or `undefined` (made once: the hit path). */
+  private readonly decodeItem = (item: Buffer | null, cacheKey: string): StoreEntry | undefined =>
+    item ? this.codec.decode(item, cacheKey) : undefined;
   private closing: Promise<void> | undefined;
 
   /**
@@ -135,14 +138,19 @@ export class MemcachedStore implements CacheStore {
   }
 
   /** The entry, or `undefined` when missing, expired, or not written by this store's format. */
-  async get(key: string): Promise<StoreEntry | undefined> {
-    const pendingKey = this.keyFor(key);
-    const cacheKey = typeof pendingKey === 'string' ? pendingKey : await pendingKey;
+  get(key: string): Promise<StoreEntry | undefined> {
+    // Not async: a hit is one promise, decoded as its answer arrives (see CommandRouter.call).
+    let cacheKey: string | Promise<string>;
+    try {
+      cacheKey = this.keyFor(key);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     // Locks are read where they are taken: on their key's own server only.
     const plan: RoutePlan = isInternalSpaceKey(key) ? 'owner' : 'read';
-    const value = await this.router.call<Buffer | null>('get', cacheKey, plan, (client, done) => client.get(cacheKey, done));
-    if (!value) return undefined;
-    return this.codec.decode(value, cacheKey);
+    return typeof cacheKey === 'string'
+      ? this.router.call('get', cacheKey, plan, GET, undefined, this.decodeItem)
+      : cacheKey.then((current) => this.router.call('get', current, plan, GET, undefined, this.decodeItem));
   }
 
   /**
@@ -166,7 +174,7 @@ export class MemcachedStore implements CacheStore {
       'set',
       cacheKey,
       fill ? 'fill' : 'owner',
-      (client, done, route) => {
+      (client, _key, done, route) => {
         if (!route.failover) {
           client.set(cacheKey, bytes, { expires }, done);
           return;
@@ -185,7 +193,7 @@ export class MemcachedStore implements CacheStore {
   private async removeFailoverCopy(cacheKey: string): Promise<void> {
     if (this.failoverTtlMs === 0 || this.router.servers.length === 1) return;
     await this.router
-      .call<boolean | null>('delete', cacheKey, 'fallback', (client, done) => client.delete(cacheKey, done))
+      .call('delete', cacheKey, 'fallback', DELETE)
       .catch((error: unknown) =>
         this.warn(
           `memcached region "${this.region}": could not remove a possible failover copy (${(error as Error).message}); ` +
@@ -210,7 +218,7 @@ export class MemcachedStore implements CacheStore {
       'add',
       cacheKey,
       'owner',
-      (client, done) => client.add(cacheKey, bytes, { expires }, done),
+      (client, _key, done) => client.add(cacheKey, bytes, { expires }, done),
       bytes.length,
     );
     return added === true;
@@ -223,7 +231,7 @@ export class MemcachedStore implements CacheStore {
    */
   async delete(key: string): Promise<boolean> {
     const cacheKey = await this.keyFor(key);
-    const owner = this.router.call<boolean | null>('delete', cacheKey, 'owner', (client, done) => client.delete(cacheKey, done));
+    const owner = this.router.call('delete', cacheKey, 'owner', DELETE);
     const [removed] = await Promise.all([owner, this.removeFailoverCopy(cacheKey)]);
     return removed === true;
   }
@@ -245,7 +253,7 @@ export class MemcachedStore implements CacheStore {
   /** One `get` to every server; rejects naming each server that did not answer. */
   async ping(): Promise<void> {
     const results = await Promise.allSettled(
-      this.pingKeys.map((key) => this.router.call<Buffer | null>('ping', key, 'owner', (client, done) => client.get(key, done))),
+      this.pingKeys.map((key) => this.router.call('ping', key, 'owner', GET)),
     );
     const failed = results.flatMap((result) =>
       result.status === 'rejected' ? [(result.reason as Error).message] : [],

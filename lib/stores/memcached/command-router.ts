@@ -18,8 +18,13 @@ const RETRY_DELAY_MS = 100;
 /** memjs's callback: an error, or the result. */
 export type Done<T> = (error: unknown, result?: T) => void;
 
-/** Sends one memjs command on `client`; `route` says where this attempt goes. */
-export type Send<T> = (client: Client, done: Done<T>, route: Route) => void;
+/** Sends one memjs command for `cacheKey` on `client`; `route` says where this attempt goes. */
+export type Send<T> = (client: Client, cacheKey: string, done: Done<T>, route: Route) => void;
+
+/** memjs `get`: the item's bytes, or `null` when there is none. */
+export const GET: Send<Buffer | null> = (client, cacheKey, done) => client.get(cacheKey, done);
+/** memjs `delete`: `true` when the key was there. */
+export const DELETE: Send<boolean | null> = (client, cacheKey, done) => client.delete(cacheKey, done);
 
 /** The reason of an operation that no server could take: nothing was sent. */
 const NOT_SENT = Symbol('not sent');
@@ -119,22 +124,32 @@ export class CommandRouter {
   }
 
   /**
-   * Sends one memjs command for `cacheKey` (callback style: one promise per call, not three),
-   * routing each attempt by `plan` (see server-routing.ts) and retrying transport failures after
+   * Sends one memjs command for `cacheKey` (callback style: one promise per call), routing each
+   * attempt by `plan` (see server-routing.ts) and retrying transport failures after
    * {@link RETRY_DELAY_MS}; counts it in flight so `close()` can wait for it, and turns a failure
    * into an Error naming the operation, the region and the server. Nothing is sent when no server
-   * may take the request. `valueBytes`: the size of the item sent, for the error of a server that
-   * refuses it as too large. memjs answers each attempt once, within its time-outs.
+   * may take the request. memjs answers each attempt once, within its time-outs.
+   *
+   * @param valueBytes the size of the item sent, for the error of a server that refuses it as too large.
+   * @param map turns memjs's answer into the result as it arrives (a hit is decoded without
+   *   another promise); what it throws rejects the call.
    */
-  call<T>(op: string, cacheKey: string, plan: RoutePlan, send: Send<T>, valueBytes?: number): Promise<T> {
+  call<T, R = T>(
+    op: string,
+    cacheKey: string,
+    plan: RoutePlan,
+    send: Send<T>,
+    valueBytes?: number,
+    map?: (answer: T, cacheKey: string) => R,
+  ): Promise<R> {
     if (this.closing) {
       return Promise.reject(new Error(`memcached region "${this.region}": the store is closed; ${op} was not sent.`));
     }
-    return new Promise<T>((resolve, reject) => {
+    return new Promise<R>((resolve, reject) => {
       let attempt = 0;
       let route: Route | undefined;
       let settled = false;
-      const done: Done<T> = (error, result) => {
+      const done: Done<T> = (error, answer) => {
         if (settled) return;
         if (error && error !== NOT_SENT && attempt < this.attempts && isTransportFailure(error) && !this.closing) {
           setTimeout(sendOnce, RETRY_DELAY_MS);
@@ -144,9 +159,17 @@ export class CommandRouter {
         if (--this.inFlight === 0) this.onDrained?.();
         if (error) {
           reject(this.failure(op, cacheKey, plan, route, error, valueBytes));
-        } else {
-          this.states.answered(route!.server);
-          resolve(result as T);
+          return;
+        }
+        this.states.answered(route!.server);
+        if (map === undefined) {
+          resolve(answer as R);
+          return;
+        }
+        try {
+          resolve(map(answer as T, cacheKey));
+        } catch (mapError) {
+          reject(mapError);
         }
       };
       const sendOnce = () => {
@@ -158,7 +181,7 @@ export class CommandRouter {
         attempt++;
         this.pinned = route.server;
         try {
-          send(this.connection.client, done, route);
+          send(this.connection.client, cacheKey, done, route);
         } catch (error) {
           done(error);
         }

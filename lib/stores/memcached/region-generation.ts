@@ -1,4 +1,4 @@
-import type { CommandRouter } from './command-router.js';
+import { GET, type CommandRouter } from './command-router.js';
 import { GenerationCache } from './generation-cache.js';
 import { generationKey, newGeneration, parseGeneration } from './key-layout.js';
 
@@ -64,13 +64,13 @@ export class RegionGeneration {
   /** Reads the region's generation, creating it (race-free, with `add`) when there is none. */
   private async read(): Promise<string> {
     const key = this.key;
-    const read = () => this.router.call<Buffer | null>('get', key, 'owner', (client, done) => client.get(key, done));
+    const read = () => this.router.call('get', key, 'owner', GET);
     const value = await read();
     const current = parseGeneration(value);
     if (current) return current;
     const fresh = newGeneration();
     if (!value) {
-      const added = await this.router.call<boolean | null>('add', key, 'owner', (client, done) =>
+      const added = await this.router.call<boolean | null>('add', key, 'owner', (client, _key, done) =>
         client.add(key, fresh, { expires: 0 }, done),
       );
       if (added) return fresh;
@@ -85,7 +85,7 @@ export class RegionGeneration {
 
   private async write(generation: string): Promise<void> {
     const key = this.key;
-    await this.router.call<boolean | null>('set', key, 'owner', (client, done) =>
+    await this.router.call<boolean | null>('set', key, 'owner', (client, _key, done) =>
       client.set(key, generation, { expires: 0 }, done),
     );
   }

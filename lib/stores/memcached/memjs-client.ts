@@ -2,6 +2,7 @@ import memjs from 'memjs';
 import type { Client } from 'memjs';
 import type { ServerAddress } from './server-address.js';
 import { type MemjsServerInternals, SocketGuard } from './memjs-guard.js';
+import { installLeanGet } from './memjs-lean-get.js';
 import { type MemjsTimedServer, RequestDeadlines } from './memjs-request-deadlines.js';
 
 /** Options of {@link createMemjsClient}. */
@@ -40,8 +41,8 @@ export interface MemjsConnection {
 /**
  * A memjs client on `servers`, routed by `route` instead of memjs's modulo, with memjs's own
  * failover off (the store fails over along the ring itself), its console logging redirected, and
- * its connection handling repaired by a {@link SocketGuard}, and its requests timed by
- * {@link RequestDeadlines}.
+ * its connection handling repaired by a {@link SocketGuard}, its requests timed by
+ * {@link RequestDeadlines}, and its `get` built in one buffer ({@link installLeanGet}).
  */
 export function createMemjsClient(options: MemjsClientOptions): MemjsConnection {
   const guard = new SocketGuard();
@@ -70,6 +71,7 @@ export function createMemjsClient(options: MemjsClientOptions): MemjsConnection 
   // memjs calls getServer(key) for every attempt and expects an index into `servers`
   // (its typings say string).
   (client as unknown as { getServer(key: string): number }).getServer = options.route;
+  installLeanGet(client);
   return {
     client,
     destroy: () => {

@@ -49,6 +49,7 @@ export function createMemjsClient(options: MemjsClientOptions): MemjsConnection 
   const timer = new RequestDeadlines(options.timeoutMs);
   const seconds = options.timeoutMs / 1_000;
   const servers = options.servers.map((server, index) => {
+    // `timeout` is read only by memjs's write(), which RequestDeadlines replaces with the same length.
     const created = new memjs.Server(server.host, server.port, options.username, options.password, {
       timeout: seconds,
       conntimeout: seconds,

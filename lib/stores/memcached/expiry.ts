@@ -29,3 +29,14 @@ export function toMemcachedExpiry(expiresAt: number, now: number): number {
   if (remainingS <= MEMCACHED_RELATIVE_EXPIRY_MAX_S) return remainingS;
   return Math.min(Math.ceil(expiresAt / 1_000), MEMCACHED_MAX_EXPIRY_S);
 }
+
+/**
+ * The expiry field for an entry that expires at `expiresAt` (epoch ms, 0 = never) in memcached's
+ * absolute form, Unix seconds, whatever the ttl (memcached reads any value over 30 days as one).
+ * For locks: a request that a hung server runs when it resumes then expires when it was meant
+ * to, not a whole ttl later.
+ */
+export function toAbsoluteMemcachedExpiry(expiresAt: number): number {
+  if (expiresAt === 0) return 0;
+  return Math.min(Math.ceil(expiresAt / 1_000), MEMCACHED_MAX_EXPIRY_S);
+}

@@ -57,3 +57,23 @@ export function parseGeneration(bytes: Buffer | null | undefined): string | unde
   const text = bytes.toString('latin1');
   return GENERATION.test(text) ? text : undefined;
 }
+
+/**
+ * One health-check key per server, each owned by its server (`ownerOf`: the hash ring's lookup),
+ * so that `ping()` reaches every server.
+ */
+export function pingKeys(nsPart: string, servers: number, ownerOf: (key: string) => number): string[] {
+  const keys: (string | undefined)[] = new Array<string | undefined>(servers).fill(undefined);
+  let missing = servers;
+  // Every server owns 160 points, so a few hundred candidates cover them all; the bound only
+  // guards against a ring that ever gave a server no points.
+  for (let i = 0; missing > 0 && i < 100_000; i++) {
+    const key = pingKey(nsPart, i);
+    const owner = ownerOf(key);
+    if (keys[owner] === undefined) {
+      keys[owner] = key;
+      missing--;
+    }
+  }
+  return keys.map((key, index) => key ?? pingKey(nsPart, -index - 1));
+}

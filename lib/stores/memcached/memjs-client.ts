@@ -1,24 +1,9 @@
 import memjs from 'memjs';
 import type { Client } from 'memjs';
-import { parseServerAddress, SERVER_ADDRESS_USAGE, type ServerAddress } from '../../config/naming-rules.js';
-import { CacheConfigError } from '../../errors.js';
+import type { ServerAddress } from './server-address.js';
 import { type MemjsServerInternals, SocketGuard } from './memjs-guard.js';
-import { type MemjsTimedServer, RequestTimer } from './memjs-request-timer.js';
-
-export type { ServerAddress };
-
-/**
- * Parses `host`, `host:port` or `[ipv6]:port` (port default 11211), by the configuration's one
- * rule for server addresses. `where` names the option in the error, e.g.
- * `region "functions" option "servers"`.
- */
-export function parseServer(text: string, where: string): ServerAddress {
-  const address = parseServerAddress(text);
-  if (!address) {
-    throw new CacheConfigError(`Invalid memcached server ${JSON.stringify(text)} in ${where}: ${SERVER_ADDRESS_USAGE}.`);
-  }
-  return address;
-}
+import { installLeanGet } from './memjs-lean-get.js';
+import { type MemjsTimedServer, RequestDeadlines } from './memjs-request-deadlines.js';
 
 /** Options of {@link createMemjsClient}. */
 export interface MemjsClientOptions {
@@ -56,13 +41,15 @@ export interface MemjsConnection {
 /**
  * A memjs client on `servers`, routed by `route` instead of memjs's modulo, with memjs's own
  * failover off (the store fails over along the ring itself), its console logging redirected, and
- * its connection handling repaired by a {@link SocketGuard} and a {@link RequestTimer}.
+ * its connection handling repaired by a {@link SocketGuard}, its requests timed by
+ * {@link RequestDeadlines}, and its `get` built in one buffer ({@link installLeanGet}).
  */
 export function createMemjsClient(options: MemjsClientOptions): MemjsConnection {
   const guard = new SocketGuard();
-  const timer = new RequestTimer(options.timeoutMs);
+  const timer = new RequestDeadlines(options.timeoutMs);
   const seconds = options.timeoutMs / 1_000;
   const servers = options.servers.map((server, index) => {
+    // `timeout` is read only by memjs's write(), which RequestDeadlines replaces with the same length.
     const created = new memjs.Server(server.host, server.port, options.username, options.password, {
       timeout: seconds,
       conntimeout: seconds,
@@ -85,6 +72,7 @@ export function createMemjsClient(options: MemjsClientOptions): MemjsConnection 
   // memjs calls getServer(key) for every attempt and expects an index into `servers`
   // (its typings say string).
   (client as unknown as { getServer(key: string): number }).getServer = options.route;
+  installLeanGet(client);
   return {
     client,
     destroy: () => {

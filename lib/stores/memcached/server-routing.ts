@@ -1,3 +1,4 @@
+import type { StoreEntry } from '../cache-store.js';
 import type { HashRing } from './hash-ring.js';
 
 /**
@@ -21,8 +22,8 @@ export type RoutePlan = 'read' | 'fill' | 'owner' | 'fallback';
 
 /** Where one attempt goes: a server index, and whether it is the key's fallback. */
 export interface Route {
-  server: number;
-  failover: boolean;
+  readonly server: number;
+  readonly failover: boolean;
 }
 
 /** Per-server failure state of one store, as this process sees it. */
@@ -35,6 +36,9 @@ export class ServerStates {
   private readonly outSince: number[];
   /** Latest `outUntil` of any server: lets the common case (all in) skip the per-server look. */
   private anyOutUntil = 0;
+  /** The route to each server as its keys' owner, and as a fallback: an attempt allocates none. */
+  readonly ownerRoutes: readonly Route[];
+  readonly failoverRoutes: readonly Route[];
 
   constructor(
     count: number,
@@ -45,6 +49,8 @@ export class ServerStates {
     this.outUntil = new Array<number>(count).fill(0);
     this.unreachable = new Array<boolean>(count).fill(false);
     this.outSince = new Array<number>(count).fill(0);
+    this.ownerRoutes = Array.from({ length: count }, (_, server) => Object.freeze({ server, failover: false }));
+    this.failoverRoutes = Array.from({ length: count }, (_, server) => Object.freeze({ server, failover: true }));
   }
 
   /** Whether `server` is out now. */
@@ -52,9 +58,13 @@ export class ServerStates {
     return this.outUntil[server] > this.now();
   }
 
-  /** Whether every server is in (the fast path of routing). */
+  /** Whether every server is in (the fast path of routing: no clock read while none failed). */
   allIn(): boolean {
-    return this.anyOutUntil <= this.now();
+    if (this.anyOutUntil === 0) return true;
+    if (this.anyOutUntil > this.now()) return false;
+    // Every outage has ended: later calls need no clock until the next failure.
+    this.anyOutUntil = 0;
+    return true;
   }
 
   /**
@@ -104,11 +114,21 @@ export class ServerStates {
 export function routeKey(ring: HashRing, states: ServerStates, key: string, plan: RoutePlan): Route | undefined {
   if (plan === 'fallback') {
     const fallback = ring.fallback(key);
-    return fallback === ring.lookup(key) || states.isOut(fallback) ? undefined : { server: fallback, failover: true };
+    return fallback === ring.lookup(key) || states.isOut(fallback) ? undefined : states.failoverRoutes[fallback];
   }
   const owner = ring.lookup(key);
-  if (plan === 'owner' || states.allIn() || !states.isOut(owner)) return { server: owner, failover: false };
+  if (plan === 'owner' || states.allIn() || !states.isOut(owner)) return states.ownerRoutes[owner];
   const fallback = ring.fallback(key);
   if (fallback === owner || states.isOut(fallback)) return undefined;
-  return { server: fallback, failover: true };
+  return states.failoverRoutes[fallback];
+}
+
+/**
+ * The copy of a fill written to a key's fallback at `now`: it lives at most `failoverTtlMs`, so an
+ * old copy cannot come back at a later outage.
+ */
+export function failoverCopy(entry: StoreEntry, now: number, failoverTtlMs: number): StoreEntry {
+  const until = now + failoverTtlMs;
+  if (entry.expiresAt !== 0 && entry.expiresAt <= until) return entry;
+  return { value: entry.value, expiresAt: until, freshUntil: entry.freshUntil === 0 ? 0 : Math.min(entry.freshUntil, until) };
 }

@@ -34,35 +34,13 @@ export function isKeyPrefix(value: unknown): value is string {
   return typeof value === 'string' && KEY_PREFIX.test(value);
 }
 
-/** memcached's own port, taken when an address gives none. */
-export const DEFAULT_MEMCACHED_PORT = 11211;
-
-/** A memcached server address. */
-export interface ServerAddress {
-  readonly host: string;
-  readonly port: number;
-  /** `host:port` (`[v6]:port` for IPv6), port always written: its name on the hash ring and in messages. */
-  readonly name: string;
-}
-
-const ADDRESS = /^(?:\[([0-9a-fA-F:.]+)\]|([A-Za-z0-9_.-]+))(?::(\d{1,5}))?$/;
-
-/** How an address is written, for messages. */
-export const SERVER_ADDRESS_USAGE = `use "host:port" (port default ${DEFAULT_MEMCACHED_PORT}), e.g. "127.0.0.1:11211" or "[::1]:11211"`;
-
-/**
- * Parses `host`, `host:port` or `[ipv6]:port`; the port defaults to 11211 and must be 1 to
- * 65535. Host names are letters, digits, `_`, `.` and `-`. Returns undefined for anything else.
- */
-export function parseServerAddress(text: string): ServerAddress | undefined {
-  const match = ADDRESS.exec(text.trim());
-  if (!match) return undefined;
-  const port = match[3] === undefined ? DEFAULT_MEMCACHED_PORT : Number(match[3]);
-  if (port < 1 || port > 65_535) return undefined;
-  const v6 = match[1];
-  const host = v6 ?? match[2];
-  return { host, port, name: v6 === undefined ? `${host}:${port}` : `[${v6}]:${port}` };
-}
+// Server addresses are the memcached store's own rule; the configuration checks against it.
+export {
+  DEFAULT_MEMCACHED_PORT,
+  parseServerAddress,
+  SERVER_ADDRESS_USAGE,
+  type ServerAddress,
+} from '../stores/memcached/server-address.js';
 
 /**
  * `servers` as a list: an array as is; a string split at `,` or `;` (the form of environment

@@ -124,6 +124,20 @@ export const routeMethodNotCached = (
   `@Cached('${region}') on controller handler ${className}.${method}(), a ${routeMethod} route, would never cache: it caches ${cachedMethods.join(', ')} requests only. ` +
   `Remove @Cached, or cache ${routeMethod} requests with { methods: ['${routeMethod}'], key: (req) => … } built from what the handler reads.`;
 
+/**
+ * Who asks for a call's key, for the messages of `keyForCall`: `keyFor()` itself, or an
+ * invalidation (`CacheRegions.invalidate()`…), each with how to call it with an instance.
+ */
+export interface KeyCaller {
+  /** `keyFor()`, `CacheRegions.invalidate()`. */
+  readonly name: string;
+  /** The call with an instance as target: `region.keyFor(instance, 'quote', args)`. */
+  readonly withInstance: (method: string) => string;
+}
+
+/** The caller of keyFor() messages: `region.keyFor()`. */
+export const KEY_FOR: KeyCaller = { name: 'keyFor()', withInstance: (method) => `region.keyFor(instance, '${method}', args)` };
+
 /** keyFor() messages: the region, the method and what to pass instead. */
 export const keyForNoMethod = (region: string, className: string, method: string) =>
   `keyFor() in region "${region}": ${className} has no method "${method}". Pass the class (or an instance) and the name of its @Cached method.`;
@@ -131,13 +145,14 @@ export const keyForNoMethod = (region: string, className: string, method: string
 export const keyForOtherRegion = (region: string, className: string, method: string, cachedIn: string) =>
   `keyFor() in region "${region}": ${className}.${method}() is cached in region "${cachedIn}". Call keyFor() on that region.`;
 
-export const keyForNeedsInstance = (region: string, className: string, method: string, reason: string) =>
-  `keyFor() in region "${region}": ${className}.${method}() ${reason}, so the class alone cannot tell its key. ` +
-  `Pass the instance instead of the class: region.keyFor(instance, '${method}', args).`;
+export const keyForNeedsInstance = (region: string, className: string, method: string, reason: string, caller = KEY_FOR) =>
+  `${caller.name} in region "${region}": ${className}.${method}() ${reason}, so the class alone cannot tell its key. ` +
+  `Pass the instance instead of the class: ${caller.withInstance(method)}.`;
 
-export const keyForAnonymous = (region: string, method: string) =>
-  `keyFor() in region "${region}": ${method}() belongs to an anonymous class, which has no default namespace. ` +
+export const keyForAnonymous = (region: string, method: string, caller = KEY_FOR) =>
+  `${caller.name} in region "${region}": ${method}() belongs to an anonymous class, which has no default namespace. ` +
   `Give the class a name, or set the namespace option of its @Cached.`;
 
-export const keyForBadNamespace = (region: string, className: string, method: string, problem: string) =>
-  `keyFor() in region "${region}": option "namespace" of ${className}.${method}() ${problem}. It must return a non-empty string for this instance.`;
+export const keyForBadNamespace = (region: string, className: string, method: string, problem: string, caller = KEY_FOR) =>
+  `${caller.name} in region "${region}": option "namespace" of ${className}.${method}() ${problem}. It must return a non-empty string for this instance.`;
+

@@ -156,3 +156,39 @@ export const keyForAnonymous = (region: string, method: string, caller = KEY_FOR
 export const keyForBadNamespace = (region: string, className: string, method: string, problem: string, caller = KEY_FOR) =>
   `${caller.name} in region "${region}": option "namespace" of ${className}.${method}() ${problem}. It must return a non-empty string for this instance.`;
 
+/**
+ * Invalidation messages. `who` is the API call (`CacheRegions.invalidate()`) or the decorator and
+ * where it is (`@CacheEvict(LeaseService, 'expiration') on LeaseAdmin.update()`).
+ */
+export const invalidationNotAClass = (who: string, got: string) =>
+  `${who}: the target must be a class, or an instance of one, with a @Cached method; got ${got}. ` +
+  `Pass the provider class (or its instance), e.g. (LeaseService, 'expiration', …args).`;
+
+export const invalidationNoMethod = (who: string, className: string, method: string) =>
+  `${who}: ${className} has no method "${method}". Name a @Cached method of ${className}.`;
+
+export const invalidationNotCached = (who: string, className: string, method: string) =>
+  `${who}: ${className}.${method}() has no @Cached, so no entry of it is ever stored. ` +
+  `Name the @Cached method whose entries the write changes, or add @Cached('region') to ${className}.${method}().`;
+
+export const invalidationOfHandler = (who: string, className: string, method: string) =>
+  `${who}: ${className}.${method}() is a controller handler; its keys are made from requests, not from arguments, so it cannot be named here ` +
+  `(invalidation covers provider methods). Cache a service method the handler calls and name that one, or clear the region.`;
+
+export const invalidationUnconfiguredRegion = (
+  who: string,
+  className: string,
+  method: string,
+  region: string,
+  configured: readonly string[],
+) =>
+  `${who}: ${className}.${method}() is @Cached in region "${region}", which this app does not configure; configured regions: ${list(configured)}. ` +
+  `Fix the region name in its @Cached, or add the region to CacheRegionsModule.forRoot({ regions }).`;
+
+export const invalidationNoInstance = (who: string, className: string, method: string, orElse: string) =>
+  `${who}: ${className} is not a singleton provider of this app, so no instance of it runs ${method}() here. ` +
+  `Add ${className} to the providers of a module of this app, or ${orElse}.`;
+
+export const invalidationManyInstances = (who: string, className: string, method: string, count: number, call: string) =>
+  `${who}: this app has ${count} instances of ${className}, each with its own entries of ${method}(), so the class does not say whose. ` +
+  `Pass the instance: ${call}.`;

@@ -17,7 +17,7 @@ import { getCachedMetadata, type CachedMetadata } from '../metadata/cached-metad
 import { regionsInjectedBy } from '../metadata/region-injections.js';
 import { CacheConfigError } from '../errors.js';
 import { LOG_CONTEXT } from '../observability/rate-limited-logger.js';
-import { CacheRegions } from '../regions/cache-regions.service.js';
+import { CacheRegions, cachedInstancesOf } from '../regions/cache-regions.service.js';
 import { wrapCachedMethod, type ReturnKind } from './cached-method.wrapper.js';
 import {
   isNamespaceProblem,
@@ -145,6 +145,7 @@ export class CachedMethodExplorer implements OnModuleInit {
   /** Checks provider methods and wraps those of a singleton instance, once per instance. */
   private exploreProvider(found: CachedClass, namespaces: NamespaceRegistry, wrapped: WeakSet<object>): void {
     const { instance, wrapper } = found;
+    let wrappedNow = false;
     for (const { methodName, method, metadata, site } of found.methods) {
       checkProviderOptions(site, metadata.options);
       const returns = this.returnKind(found.prototype, methodName, site);
@@ -159,7 +160,10 @@ export class CachedMethodExplorer implements OnModuleInit {
       const namespace = this.namespaceOrThrow(resolved, found, site, 'provider');
       this.claim(namespaces, found, site, namespace, 'provider');
       this.wrap(instance, method, metadata, site, returns, namespace.namespace);
+      wrappedNow = true;
     }
+    // The invalidation API and the write decorators name the entries of the instances wrapped.
+    if (wrappedNow) cachedInstancesOf(this.regions).add(instance!);
     if (instance) wrapped.add(instance);
   }
 

@@ -192,3 +192,32 @@ export const invalidationNoInstance = (who: string, className: string, method: s
 export const invalidationManyInstances = (who: string, className: string, method: string, count: number, call: string) =>
   `${who}: this app has ${count} instances of ${className}, each with its own entries of ${method}(), so the class does not say whose. ` +
   `Pass the instance: ${call}.`;
+
+export const invalidationOnController = (who: string) =>
+  `${who}: @CacheEvict and @CachePut apply to provider methods only, and this is a controller handler (Nest binds routes before the app can wrap them). ` +
+  `Move the write into a service method the handler calls, and decorate that.`;
+
+export const invalidationOnScopedProvider = (who: string, className: string) =>
+  `${who}: ${className} is request- or transient-scoped, and only singleton providers are wrapped, so this invalidation would never happen. ` +
+  `Move the method to a singleton provider, or call CacheRegions.invalidate() from it.`;
+
+export const invalidationOnCachedMethod = (who: string) =>
+  `${who}: the method is @Cached too, and a write is not to be cached (its calls would be answered from the cache and never write). ` +
+  `Remove @Cached from it, or move the invalidation to the method that writes.`;
+
+export const invalidationSyncMethod = (who: string, returned: string) =>
+  `${who}: the method is declared to return ${returned}, but it must return a Promise: the entries are invalidated when it resolves. Make it async.`;
+
+export const invalidationBadMapper = (who: string, got: string) =>
+  `${who}: the arguments mapper must be a function of the decorated method's arguments returning the cached method's arguments, ` +
+  `e.g. (user: User, lease: Lease) => [user, lease.start]; got ${got}.`;
+
+export const invalidationMapperResult = (who: string, target: string, got: string) =>
+  `${who}: the arguments mapper returned ${got}; it must return the arguments of ${target}() as an array, e.g. (user: User, lease: Lease) => [user, lease.start].`;
+
+export const invalidationUnknownRegion = (who: string, region: string, configured: readonly string[]) =>
+  `${who}: unknown cache region "${region}"; configured regions: ${list(configured)}. Fix the name, or add the region to CacheRegionsModule.forRoot({ regions }).`;
+
+export const invalidationPutAmbiguous = (who: string, className: string, method: string, count: number) =>
+  `${who}: this app has ${count} instances of ${className}, each with its own entries of ${method}(), so one result cannot be stored for them all. ` +
+  `Use @CacheEvict (it evicts the entry of every instance), or store it yourself: regions.set(value, instance, '${method}', …args).`;

@@ -28,6 +28,7 @@ import {
   type ResolvedNamespace,
 } from '../keys/key-namespace.js';
 import { checkHandlerOptions, checkProviderOptions, type CachedSite } from './cached-options.validation.js';
+import { InvalidationExplorer } from './invalidation.explorer.js';
 import { NamespaceRegistry } from './namespace-registry.js';
 
 /** A `@Cached` method found on a discovered class. */
@@ -83,6 +84,8 @@ export class CachedMethodExplorer implements OnModuleInit {
       if (found) this.exploreProvider(found, namespaces, wrapped);
     }
     if (this.unchecked.length > 0) this.logger.warn(noDecoratorMetadata([...new Set(this.unchecked)]));
+    // Once every @Cached instance is known: the write decorators name their methods.
+    new InvalidationExplorer(this.scanner, this.regions).explore(providers, controllers);
   }
 
   private checkInjections(wrapper: InstanceWrapper): void {

@@ -124,6 +124,20 @@ export const routeMethodNotCached = (
   `@Cached('${region}') on controller handler ${className}.${method}(), a ${routeMethod} route, would never cache: it caches ${cachedMethods.join(', ')} requests only. ` +
   `Remove @Cached, or cache ${routeMethod} requests with { methods: ['${routeMethod}'], key: (req) => … } built from what the handler reads.`;
 
+/**
+ * Who asks for a call's key, for the messages of `keyForCall`: `keyFor()` itself, or an
+ * invalidation (`CacheRegions.invalidate()`…), each with how to call it with an instance.
+ */
+export interface KeyCaller {
+  /** `keyFor()`, `CacheRegions.invalidate()`. */
+  readonly name: string;
+  /** The call with an instance as target: `region.keyFor(instance, 'quote', args)`. */
+  readonly withInstance: (method: string) => string;
+}
+
+/** The caller of keyFor() messages: `region.keyFor()`. */
+export const KEY_FOR: KeyCaller = { name: 'keyFor()', withInstance: (method) => `region.keyFor(instance, '${method}', args)` };
+
 /** keyFor() messages: the region, the method and what to pass instead. */
 export const keyForNoMethod = (region: string, className: string, method: string) =>
   `keyFor() in region "${region}": ${className} has no method "${method}". Pass the class (or an instance) and the name of its @Cached method.`;
@@ -131,13 +145,79 @@ export const keyForNoMethod = (region: string, className: string, method: string
 export const keyForOtherRegion = (region: string, className: string, method: string, cachedIn: string) =>
   `keyFor() in region "${region}": ${className}.${method}() is cached in region "${cachedIn}". Call keyFor() on that region.`;
 
-export const keyForNeedsInstance = (region: string, className: string, method: string, reason: string) =>
-  `keyFor() in region "${region}": ${className}.${method}() ${reason}, so the class alone cannot tell its key. ` +
-  `Pass the instance instead of the class: region.keyFor(instance, '${method}', args).`;
+export const keyForNeedsInstance = (region: string, className: string, method: string, reason: string, caller = KEY_FOR) =>
+  `${caller.name} in region "${region}": ${className}.${method}() ${reason}, so the class alone cannot tell its key. ` +
+  `Pass the instance instead of the class: ${caller.withInstance(method)}.`;
 
-export const keyForAnonymous = (region: string, method: string) =>
-  `keyFor() in region "${region}": ${method}() belongs to an anonymous class, which has no default namespace. ` +
+export const keyForAnonymous = (region: string, method: string, caller = KEY_FOR) =>
+  `${caller.name} in region "${region}": ${method}() belongs to an anonymous class, which has no default namespace. ` +
   `Give the class a name, or set the namespace option of its @Cached.`;
 
-export const keyForBadNamespace = (region: string, className: string, method: string, problem: string) =>
-  `keyFor() in region "${region}": option "namespace" of ${className}.${method}() ${problem}. It must return a non-empty string for this instance.`;
+export const keyForBadNamespace = (region: string, className: string, method: string, problem: string, caller = KEY_FOR) =>
+  `${caller.name} in region "${region}": option "namespace" of ${className}.${method}() ${problem}. It must return a non-empty string for this instance.`;
+
+/**
+ * Invalidation messages. `who` is the API call (`CacheRegions.invalidate()`) or the decorator and
+ * where it is (`@CacheEvict(LeaseService, 'expiration') on LeaseAdmin.update()`).
+ */
+export const invalidationNotAClass = (who: string, got: string) =>
+  `${who}: the target must be a class, or an instance of one, with a @Cached method; got ${got}. ` +
+  `Pass the provider class (or its instance), e.g. (LeaseService, 'expiration', …args).`;
+
+export const invalidationNoMethod = (who: string, className: string, method: string) =>
+  `${who}: ${className} has no method "${method}". Name a @Cached method of ${className}.`;
+
+export const invalidationNotCached = (who: string, className: string, method: string) =>
+  `${who}: ${className}.${method}() has no @Cached, so no entry of it is ever stored. ` +
+  `Name the @Cached method whose entries the write changes, or add @Cached('region') to ${className}.${method}().`;
+
+export const invalidationOfHandler = (who: string, className: string, method: string) =>
+  `${who}: ${className}.${method}() is a controller handler; its keys are made from requests, not from arguments, so it cannot be named here ` +
+  `(invalidation covers provider methods). Cache a service method the handler calls and name that one, or clear the region.`;
+
+export const invalidationUnconfiguredRegion = (
+  who: string,
+  className: string,
+  method: string,
+  region: string,
+  configured: readonly string[],
+) =>
+  `${who}: ${className}.${method}() is @Cached in region "${region}", which this app does not configure; configured regions: ${list(configured)}. ` +
+  `Fix the region name in its @Cached, or add the region to CacheRegionsModule.forRoot({ regions }).`;
+
+export const invalidationNoInstance = (who: string, className: string, method: string, orElse: string) =>
+  `${who}: ${className} is not a singleton provider of this app, so no instance of it runs ${method}() here. ` +
+  `Add ${className} to the providers of a module of this app, or ${orElse}.`;
+
+export const invalidationManyInstances = (who: string, className: string, method: string, count: number, call: string) =>
+  `${who}: this app has ${count} instances of ${className}, each with its own entries of ${method}(), so the class does not say whose. ` +
+  `Pass the instance: ${call}.`;
+
+export const invalidationOnController = (who: string) =>
+  `${who}: @CacheEvict and @CachePut apply to provider methods only, and this is a controller handler (Nest binds routes before the app can wrap them). ` +
+  `Move the write into a service method the handler calls, and decorate that.`;
+
+export const invalidationOnScopedProvider = (who: string, className: string) =>
+  `${who}: ${className} is request- or transient-scoped, and only singleton providers are wrapped, so this invalidation would never happen. ` +
+  `Move the method to a singleton provider, or call CacheRegions.invalidate() from it.`;
+
+export const invalidationOnCachedMethod = (who: string) =>
+  `${who}: the method is @Cached too, and a write is not to be cached (its calls would be answered from the cache and never write). ` +
+  `Remove @Cached from it, or move the invalidation to the method that writes.`;
+
+export const invalidationSyncMethod = (who: string, returned: string) =>
+  `${who}: the method is declared to return ${returned}, but it must return a Promise: the entries are invalidated when it resolves. Make it async.`;
+
+export const invalidationBadMapper = (who: string, got: string) =>
+  `${who}: the arguments mapper must be a function of the decorated method's arguments returning the cached method's arguments, ` +
+  `e.g. (user: User, lease: Lease) => [user, lease.start]; got ${got}.`;
+
+export const invalidationMapperResult = (who: string, target: string, got: string) =>
+  `${who}: the arguments mapper returned ${got}; it must return the arguments of ${target}() as an array, e.g. (user: User, lease: Lease) => [user, lease.start].`;
+
+export const invalidationUnknownRegion = (who: string, region: string, configured: readonly string[]) =>
+  `${who}: unknown cache region "${region}"; configured regions: ${list(configured)}. Fix the name, or add the region to CacheRegionsModule.forRoot({ regions }).`;
+
+export const invalidationPutAmbiguous = (who: string, className: string, method: string, count: number) =>
+  `${who}: this app has ${count} instances of ${className}, each with its own entries of ${method}(), so one result cannot be stored for them all. ` +
+  `Use @CacheEvict (it evicts the entry of every instance), or store it yourself: regions.set(value, instance, '${method}', …args).`;

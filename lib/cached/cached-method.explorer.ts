@@ -17,7 +17,7 @@ import { getCachedMetadata, type CachedMetadata } from '../metadata/cached-metad
 import { regionsInjectedBy } from '../metadata/region-injections.js';
 import { CacheConfigError } from '../errors.js';
 import { LOG_CONTEXT } from '../observability/rate-limited-logger.js';
-import { CacheRegions } from '../regions/cache-regions.service.js';
+import { CacheRegions, cachedInstancesOf } from '../regions/cache-regions.service.js';
 import { wrapCachedMethod, type ReturnKind } from './cached-method.wrapper.js';
 import {
   isNamespaceProblem,
@@ -28,6 +28,7 @@ import {
   type ResolvedNamespace,
 } from '../keys/key-namespace.js';
 import { checkHandlerOptions, checkProviderOptions, type CachedSite } from './cached-options.validation.js';
+import { InvalidationExplorer } from './invalidation.explorer.js';
 import { NamespaceRegistry } from './namespace-registry.js';
 
 /** A `@Cached` method found on a discovered class. */
@@ -83,6 +84,8 @@ export class CachedMethodExplorer implements OnModuleInit {
       if (found) this.exploreProvider(found, namespaces, wrapped);
     }
     if (this.unchecked.length > 0) this.logger.warn(noDecoratorMetadata([...new Set(this.unchecked)]));
+    // Once every @Cached instance is known: the write decorators name their methods.
+    new InvalidationExplorer(this.scanner, this.regions).explore(providers, controllers);
   }
 
   private checkInjections(wrapper: InstanceWrapper): void {
@@ -145,6 +148,7 @@ export class CachedMethodExplorer implements OnModuleInit {
   /** Checks provider methods and wraps those of a singleton instance, once per instance. */
   private exploreProvider(found: CachedClass, namespaces: NamespaceRegistry, wrapped: WeakSet<object>): void {
     const { instance, wrapper } = found;
+    let wrappedNow = false;
     for (const { methodName, method, metadata, site } of found.methods) {
       checkProviderOptions(site, metadata.options);
       const returns = this.returnKind(found.prototype, methodName, site);
@@ -159,7 +163,10 @@ export class CachedMethodExplorer implements OnModuleInit {
       const namespace = this.namespaceOrThrow(resolved, found, site, 'provider');
       this.claim(namespaces, found, site, namespace, 'provider');
       this.wrap(instance, method, metadata, site, returns, namespace.namespace);
+      wrappedNow = true;
     }
+    // The invalidation API and the write decorators name the entries of the instances wrapped.
+    if (wrappedNow) cachedInstancesOf(this.regions).add(instance!);
     if (instance) wrapped.add(instance);
   }
 

@@ -32,9 +32,12 @@ export function leaseTermMonths(leaseDate: Date, policyDate: Date): number {
   return leaseDate.getTime() >= policyDate.getTime() ? 24 : 12;
 }
 
-/** The last day of a lease: the day before its anniversary after the term. */
-export function leaseExpiresOn(leaseDate: Date, policyDate: Date): Date {
-  const end = addMonths(leaseDate, leaseTermMonths(leaseDate, policyDate));
+/**
+ * The last day of a lease: the day before its anniversary after the term, plus `extensionMonths`
+ * granted on it.
+ */
+export function leaseExpiresOn(leaseDate: Date, policyDate: Date, extensionMonths = 0): Date {
+  const end = addMonths(leaseDate, leaseTermMonths(leaseDate, policyDate) + extensionMonths);
   end.setUTCDate(end.getUTCDate() - 1);
   return end;
 }

@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
+import { LeaseBook } from './lease-book.js';
 import { LeaseService } from './lease.service.js';
 import { LeasesController } from './leases.controller.js';
 
-/** Per-user lease computations cached in the `functions` region. */
-@Module({ controllers: [LeasesController], providers: [LeaseService] })
+/** Per-user lease computations cached in the `functions` region, and the lease book they read. */
+@Module({ controllers: [LeasesController], providers: [LeaseBook, LeaseService], exports: [LeaseBook] })
 export class LeasesModule {}

@@ -4,9 +4,9 @@ import { CurrentUser } from '../auth/current-user.decorator.js';
 import type { SampleUser } from '../auth/sample-user.js';
 import { UserGuard } from '../auth/user.guard.js';
 import { parseIsoDate } from '../leases/lease-dates.js';
-import { ReportsService, type DailyReport } from './reports.service.js';
+import { ReportsService, type DailyReport, type LeaseReport } from './reports.service.js';
 
-/** `GET /reports/daily?date=YYYY-MM-DD` with an `x-user` header. */
+/** `GET /reports/daily?date=YYYY-MM-DD` and `GET /reports/leases`, with an `x-user` header. */
 @Controller('reports')
 @UseGuards(UserGuard)
 export class ReportsController {
@@ -24,5 +24,11 @@ export class ReportsController {
       throw new BadRequestException(`Query parameter "date" must be a date like 2026-01-31; got ${JSON.stringify(text ?? null)}.`);
     }
     return this.reports.daily(user, date);
+  }
+
+  /** The user's lease report: cached by `ReportsService.leases`, evicted when a lease of theirs changes. */
+  @Get('leases')
+  leases(@CurrentUser() user: SampleUser): Promise<LeaseReport> {
+    return this.reports.leases(user);
   }
 }

@@ -87,6 +87,61 @@ describe('sample app over HTTP', () => {
     });
   });
 
+  describe('PUT /leases (@CacheEvict: a lease update evicts that user\'s expiration and lease report)', () => {
+    const LEASE_BODY = { leaseDate: '2026-01-15', policyDate: '2025-07-01' };
+
+    it('evicts the updating user\'s cached expiration and lease report; other users\' entries stay', async () => {
+      const alice = (await sample.http.get(LEASE).set('x-user', 'alice').expect(200)).body;
+      const bob = (await sample.http.get(LEASE).set('x-user', 'bob').expect(200)).body;
+      const aliceReport = (await sample.http.get('/reports/leases').set('x-user', 'alice').expect(200)).body;
+      const bobReport = (await sample.http.get('/reports/leases').set('x-user', 'bob').expect(200)).body;
+      expect(aliceReport).toEqual({ user: 'Alice', leases: [], generatedAt: expect.any(String), run: 1 });
+      // Served from the cache until the update.
+      expect((await sample.http.get(LEASE).set('x-user', 'alice')).body).toEqual(alice);
+      expect((await sample.http.get('/reports/leases').set('x-user', 'alice')).body).toEqual(aliceReport);
+
+      const updated = await sample.http
+        .put('/leases')
+        .set('x-user', 'alice')
+        .send({ ...LEASE_BODY, extensionMonths: 6 })
+        .expect(200);
+      expect(updated.body).toEqual({ ...LEASE_BODY, extensionMonths: 6 });
+
+      const aliceAfter = (await sample.http.get(LEASE).set('x-user', 'alice').expect(200)).body;
+      expect(aliceAfter).toMatchObject({ user: 'Alice', termMonths: 30, expiresOn: '2028-07-14', run: 3 });
+      const reportAfter = (await sample.http.get('/reports/leases').set('x-user', 'alice').expect(200)).body;
+      expect(reportAfter).toEqual({
+        user: 'Alice',
+        leases: [{ ...LEASE_BODY, extensionMonths: 6, expiresOn: '2028-07-14' }],
+        generatedAt: expect.any(String),
+        run: 3,
+      });
+      // Bob's entries were not touched: still his cached values.
+      expect((await sample.http.get(LEASE).set('x-user', 'bob')).body).toEqual(bob);
+      expect((await sample.http.get('/reports/leases').set('x-user', 'bob')).body).toEqual(bobReport);
+      const stats = (await sample.http.get('/cache/stats')).body.functions;
+      expect(stats).toMatchObject({ deletes: 2, errors: 0 });
+    });
+
+    it('evicts only the entry of the dates updated', async () => {
+      const other = '/leases/expiration?leaseDate=2026-01-15&policyDate=2026-07-01';
+      const before = (await sample.http.get(other).set('x-user', 'alice').expect(200)).body;
+      await sample.http.put('/leases').set('x-user', 'alice').send({ ...LEASE_BODY, extensionMonths: 1 }).expect(200);
+      expect((await sample.http.get(other).set('x-user', 'alice')).body).toEqual(before);
+    });
+
+    it('refuses bad input (400) and unknown users (401), evicting nothing', async () => {
+      const alice = (await sample.http.get(LEASE).set('x-user', 'alice').expect(200)).body;
+      const bad = await sample.http.put('/leases').set('x-user', 'alice').send({ ...LEASE_BODY, extensionMonths: 1.5 }).expect(400);
+      expect(bad.body.message).toBe('Body field "extensionMonths" must be a whole number of months from 0 to 120; got 1.5.');
+      const noDate = await sample.http.put('/leases').set('x-user', 'alice').send({ policyDate: '2025-07-01' }).expect(400);
+      expect(noDate.body.message).toBe('Body field "leaseDate" must be a date like 2026-01-31; got null.');
+      await sample.http.put('/leases').send(LEASE_BODY).expect(401);
+      expect((await sample.http.get(LEASE).set('x-user', 'alice')).body).toEqual(alice);
+      expect((await sample.http.get('/cache/stats')).body.functions).toMatchObject({ deletes: 0 });
+    });
+  });
+
   describe('GET /imports/:name (@Cached file reads in the file region)', () => {
     it('serves the text file and the image with their content types', async () => {
       const text = await sample.http.get('/imports/lease-terms.txt').expect(200);

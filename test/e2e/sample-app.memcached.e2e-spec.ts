@@ -49,6 +49,50 @@ describeMemcached('sample app with MEMCACHED_SERVERS', () => {
     expect((await second.http.get('/cache/stats')).body.functions).toMatchObject({ hits: 1, misses: 1, sets: 1, errors: 0 });
   });
 
+  it('PUT /leases on one instance evicts that user\'s expiration on memcached for every instance; bob\'s stays', async () => {
+    const alice = (await first.http.get(LEASE).set('x-user', 'alice').expect(200)).body;
+    const bob = (await first.http.get(LEASE).set('x-user', 'bob').expect(200)).body;
+    expect((await second.http.get(LEASE).set('x-user', 'alice').expect(200)).body).toEqual(alice);
+
+    await first.http
+      .put('/leases')
+      .set('x-user', 'alice')
+      .send({ leaseDate: '2026-01-15', policyDate: '2025-07-01', extensionMonths: 6 })
+      .expect(200);
+    // The other instance misses and computes anew. (Its lease book is its own process's memory,
+    // so it does not know the extension: a real app reads leases from a shared database.)
+    const elsewhere = (await second.http.get(LEASE).set('x-user', 'alice').expect(200)).body;
+    expect(elsewhere.computedAt).not.toBe(alice.computedAt);
+    expect(elsewhere).toMatchObject({ user: 'Alice', run: 1 });
+    expect((await first.http.get(LEASE).set('x-user', 'alice').expect(200)).body).toEqual(elsewhere);
+    expect((await second.http.get(LEASE).set('x-user', 'bob').expect(200)).body).toEqual(bob);
+  });
+
+  it('PUT /leases answers 503 when memcached cannot evict, and evicts once it is back', async () => {
+    const alice = (await second.http.get(LEASE).set('x-user', 'alice').expect(200)).body;
+    const update = () =>
+      first.http.put('/leases').set('x-user', 'alice').send({ leaseDate: '2026-01-15', policyDate: '2025-07-01', extensionMonths: 6 });
+    memcached().pause();
+    try {
+      const refused = await update().expect(503);
+      expect(refused.body).toMatchObject({
+        statusCode: 503,
+        recorded: true,
+        evicted: false,
+        message: expect.stringMatching(/^Region "functions": delete\(\) was not applied/),
+      });
+    } finally {
+      memcached().resume();
+    }
+    // Retried until memcached answers again; then the other instance misses.
+    const deadline = Date.now() + 10_000;
+    while ((await update()).status !== 200) {
+      if (Date.now() > deadline) throw new Error('PUT /leases never succeeded after memcached resumed');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect((await second.http.get(LEASE).set('x-user', 'alice').expect(200)).body.computedAt).not.toBe(alice.computedAt);
+  });
+
   it('DELETE /cache/functions clears the entries on memcached for every instance', async () => {
     const before = (await first.http.get(LEASE).set('x-user', 'carol').expect(200)).body;
     await first.http.delete('/cache/functions').expect(200, { cleared: 'functions' });

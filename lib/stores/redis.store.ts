@@ -75,7 +75,7 @@ export class RedisStore implements CacheStore {
     this.#connection = new RedisConnection({ region, address, timeoutMs: options.timeoutMs, warn });
   }
 
-  /** The entry, or `undefined` when missing, expired, or not written by this store's format. */
+  /** The entry, or `undefined` when missing, expired, or not written by this store (another type included). */
   get(key: string): Promise<StoreEntry | undefined> {
     // Not async: a hit is one command and one decoding, no extra tick.
     let cacheKey: string;
@@ -84,9 +84,14 @@ export class RedisStore implements CacheStore {
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.#connection
-      .run((client) => client.getBuffer(cacheKey))
-      .then((bytes) => this.#codec.decode(bytes, cacheKey));
+    return this.#connection.run((client) => client.getBuffer(cacheKey)).then(
+      (bytes) => this.#codec.decode(bytes, cacheKey),
+      (error: unknown) => {
+        // Another client's list or hash under our key: foreign data, a miss like foreign bytes.
+        if (error instanceof Error && error.message.startsWith('WRONGTYPE')) return this.#codec.decode(Buffer.alloc(0), cacheKey);
+        throw error;
+      },
+    );
   }
 
   /**

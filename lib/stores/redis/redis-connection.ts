@@ -53,7 +53,7 @@ export class RedisConnection {
 
   /** Whether the connection is open and ready (a hung server may still not answer: see ping). */
   get connected(): boolean {
-    return this.#client?.status === 'ready';
+    return this.#closing === undefined && this.#client?.status === 'ready';
   }
 
   /**

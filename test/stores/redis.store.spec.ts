@@ -218,10 +218,14 @@ describeRedis('RedisStore', () => {
     expect((await store.get('small'))?.value).toBe('x'.repeat(20));
   });
 
-  it('pings, describes itself and closes its connection', async () => {
-    const store = makeStore(server().url, { namespace: 'closing:r' });
+  it('pings, describes itself and closes its connection, leaving no socket or timer', async () => {
     const raw = inspector(server().url);
+    await raw.ping();
+    const handles = () => process.getActiveResourcesInfo().filter((kind) => kind === 'TCPSocketWrap' || kind === 'Timeout');
+    const before = handles().length;
+    const store = makeStore(server().url, { namespace: 'closing:r' });
     await store.ping();
+    await store.get('k');
     expect(store.describe()).toEqual({ connected: 1, maxValueBytes: 1024 * 1024 });
     expect(await raw.client('LIST')).toContain('name=nest-cache-regions:r');
     await store.close();
@@ -229,6 +233,7 @@ describeRedis('RedisStore', () => {
     await expect(store.get('k')).rejects.toThrow(/closed/);
     await sleep(50);
     expect(await raw.client('LIST')).not.toContain('name=nest-cache-regions:r');
+    expect(handles().length).toBeLessThanOrEqual(before);
   });
 
   it('fails at once while Redis is down and within timeoutMs while it hangs, then works again', async () => {

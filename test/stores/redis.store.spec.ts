@@ -259,6 +259,43 @@ describeRedis('RedisStore', () => {
     expect((await store.get('k'))?.value).toBe('again');
   });
 
+  it('lock: true makes two apps on one Redis compute a cold key once', async () => {
+    let runs = 0;
+    @Injectable()
+    class Slow {
+      @Cached('shared')
+      async compute(n: number): Promise<number> {
+        runs++;
+        await sleep(200);
+        return n * 2;
+      }
+    }
+    @Module({ providers: [Slow] })
+    class SlowModule {}
+    // One prefix for both apps: they share the region's keys, as two instances of one app do.
+    // Without the lock each would compute (single flight is per process): measured 2 runs.
+    const prefix = `lock${randomUUID().slice(0, 8)}`;
+    const build = async () => {
+      const app = await Test.createTestingModule({
+        imports: [
+          CacheRegionsModule.forRoot({
+            keyPrefix: prefix,
+            regions: { shared: { store: 'redis', url: server().url, ttl: '1m', lock: true, lockWaitMs: 5_000 } },
+          }),
+          SlowModule,
+        ],
+      }).compile();
+      app.useLogger(false);
+      await app.init();
+      apps.push(app);
+      return app.get(Slow);
+    };
+    const [one, two] = await Promise.all([build(), build()]);
+    const results = await Promise.all([one.compute(21), two.compute(21), one.compute(21), two.compute(21)]);
+    expect(results).toEqual([42, 42, 42, 42]);
+    expect(runs).toBe(1);
+  });
+
   it('serves @Cached methods in an app; app.close() closes the connection', async () => {
     @Injectable()
     class Quotes {

@@ -108,7 +108,7 @@ export class RedisStore implements CacheStore {
     const cacheKey = this.#keyFor(key);
     const bytes = this.#codec.encode(entry);
     await this.#connection.run((client) =>
-      entry.expiresAt === 0 ? client.set(cacheKey, bytes) : client.set(cacheKey, bytes, 'PX', entry.expiresAt - now),
+      entry.expiresAt === 0 ? client.set(cacheKey, bytes) : client.set(cacheKey, bytes, 'PX', remainingMs(entry, now)),
     );
   }
 
@@ -125,7 +125,7 @@ export class RedisStore implements CacheStore {
     const stored = await this.#connection.run((client) =>
       entry.expiresAt === 0
         ? client.set(cacheKey, bytes, 'NX')
-        : client.set(cacheKey, bytes, 'PX', entry.expiresAt - now, 'NX'),
+        : client.set(cacheKey, bytes, 'PX', remainingMs(entry, now), 'NX'),
     );
     return stored === 'OK';
   }
@@ -196,4 +196,9 @@ export class RedisStore implements CacheStore {
     }
     return redisKey(this.#namespace, key);
   }
+}
+
+/** Milliseconds until `entry` expires, for `PX`, which takes a positive integer. */
+function remainingMs(entry: StoreEntry, now: number): number {
+  return Math.max(1, Math.ceil(entry.expiresAt - now));
 }

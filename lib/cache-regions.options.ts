@@ -3,7 +3,7 @@ import type { CacheStore } from './stores/cache-store.js';
 import type { Ttl } from './ttl.js';
 
 /** Built-in store names. */
-export type StoreName = 'memory' | 'memcached' | 'file' | 'none';
+export type StoreName = 'memory' | 'memcached' | 'redis' | 'file' | 'none';
 
 /**
  * Options of one region. Common options apply to every store; the others only to the store named
@@ -12,7 +12,7 @@ export type StoreName = 'memory' | 'memcached' | 'file' | 'none';
  */
 export interface RegionOptions {
   /**
-   * The backend: `'memory'`, `'memcached'`, `'file'`, `'none'`, or an object implementing
+   * The backend: `'memory'`, `'memcached'`, `'redis'`, `'file'`, `'none'`, or an object implementing
    * {@link CacheStore}, one instance per region (an instance given to two regions, also through
    * `defaults`, is refused). Default: the `defaults.store`, else `'memory'`.
    */
@@ -81,11 +81,14 @@ export interface RegionOptions {
   username?: string;
   /** memcached: SASL password. Default: none. */
   password?: string;
-  /** memcached: milliseconds an operation may take before it counts as failed, 1 to 60000. Default: 500. */
+  /**
+   * memcached, redis: milliseconds an operation may take before it counts as failed, 1 to 60000
+   * (memcached: per attempt; redis: to connect, and per command). Default: 500.
+   */
   timeoutMs?: number;
   /** memcached: attempts per operation, 1 (no retry) to 10. Default: 2. */
   retries?: number;
-  /** memcached: values larger than this many bytes are not stored. Default: 1048576 (1 MiB). */
+  /** memcached, redis: values larger than this many bytes are not stored. Default: 1048576 (1 MiB). */
   maxValueBytes?: number;
   /**
    * memcached: longest life of a failover copy — the value a miss stores on the next server while
@@ -100,6 +103,15 @@ export interface RegionOptions {
    * without a key can forge or move an entry. List a new key first to rotate. Default: none.
    */
   signingKeys?: string[];
+
+  // redis
+  /**
+   * redis: `'redis://[[user]:password@]host[:port][/db]'` (port default 6379, db default 0), e.g.
+   * `process.env.REDIS_URL`; a list of one url is taken too. Several urls (Redis Cluster), TLS
+   * (`rediss://`) and unix sockets are not supported yet and are refused. Required for redis
+   * regions.
+   */
+  url?: string | string[];
 
   // file
   /** file: directory of the cache (no NUL byte); entries go under `<dir>/<region>/`. Required for file regions. */

@@ -79,15 +79,15 @@ export const unknownEnvKey = (
 /** A listed region with no type, here or global. */
 export const regionWithoutType = (name: string, regionsKey: string, typeKey: string, globalTypeKey: string) =>
   `Region "${name}" is listed in "${regionsKey}" but has no type: set "${typeKey}" ` +
-  `(or "${globalTypeKey}" for every region) to memory, memcached, file or none.`;
+  `(or "${globalTypeKey}" for every region) to memory, memcached, redis, file or none.`;
 
 /** A type Beaker knew that has no store here, with the closest supported type when one is close. */
 export const unsupportedType = (value: unknown, key: string, suggestion: string | undefined) =>
   `Unsupported cache type ${describeValue(value)} in "${key}": ` +
-  `supported types are memory, memcached (or ext:memcached), file and none` +
+  `supported types are memory, memcached (or ext:memcached), redis (or ext:redis), file and none` +
   (suggestion
     ? `; did you mean "${suggestion}"?`
-    : ` (Beaker's dbm, ext:database, ext:redis and the others have no store here).`);
+    : ` (Beaker's dbm, ext:database and the others have no store here).`);
 
 /** A store option on a region of another store; `typeKey` is where the region's type is set. */
 export const optionOffStore = (key: string, stores: readonly string[], name: string, store: string, typeKey: string) =>

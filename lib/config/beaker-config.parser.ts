@@ -1,7 +1,7 @@
 import type { CacheRegionsOptions, RegionOptions, StoreName } from '../cache-regions.options.js';
 import { CacheConfigError } from '../errors.js';
 import { missingBeakerOption, optionOffStore, regionWithoutType } from './beaker-config.messages.js';
-import { classifyEntries, readRegionNames, type Scope } from './beaker-keys.js';
+import { classifyEntries, keyForStore, readRegionNames, type Scope } from './beaker-keys.js';
 import { makeSyntax, readPrefixedEntries, type Syntax } from './beaker-syntax.js';
 import { BEAKER_READERS } from './beaker-value.readers.js';
 import {
@@ -42,10 +42,11 @@ export interface ParseCacheConfigOptionsSettings {
  * | Key (`cache.` form)  | Region option      | Values |
  * |----------------------|--------------------|--------|
  * | `regions`            | the region names   | comma-separated names (letters, digits, `_`, `-`; not `__proto__`, `constructor`, `prototype`); global only; required |
- * | `type`               | `store`            | `memory`, `memcached` or `ext:memcached`, `file`, `none`; required for every region (here or global) |
+ * | `type`               | `store`            | `memory`, `memcached` or `ext:memcached`, `redis` or `ext:redis`, `file`, `none`; required for every region (here or global) |
  * | `enabled`            | —                  | boolean; `false` makes the region `store: 'none'` and drops its store options. Default: `true` |
  * | `expire`             | `ttl`              | seconds ≥ 0 (0 = no expiry; at least 0.001, at most 100,000 days; memcached: until 2106, checked at bootstrap) |
- * | `url`                | `servers`          | `host:port` list separated by `;` or `,` (a bare host gets port 11211); memcached only; empty or absent → `['127.0.0.1:11211']` |
+ * | `url`                | `servers`          | memcached: `host:port` list separated by `;` or `,` (a bare host gets port 11211); empty or absent → `['127.0.0.1:11211']` |
+ * | `url`                | `url`              | redis: one `redis://[[user]:password@]host[:port][/db]`; empty or absent → `redis://127.0.0.1:6379` |
  * | `data_dir`           | `dir`              | path without NUL bytes; file only; required for file regions |
  * | `lock_dir`           | `lockDir`          | path without NUL bytes; file only |
  * | `key_length`         | —                  | accepted and ignored: the memcached store's limit is memcached's own 250 bytes, and longer keys are hashed (`on_long_key`) |
@@ -65,9 +66,9 @@ export interface ParseCacheConfigOptionsSettings {
  * | `clone`              | `clone`            | boolean; memory only |
  * | `username`           | `username`         | non-empty string; memcached only |
  * | `password`           | `password`         | non-empty string; memcached only |
- * | `timeout_ms`         | `timeoutMs`        | integer 1 … 60000; memcached only |
+ * | `timeout_ms`         | `timeoutMs`        | integer 1 … 60000; memcached and redis only |
  * | `retries`            | `retries`          | integer 1 … 10; memcached only |
- * | `max_value_bytes`    | `maxValueBytes`    | integer ≥ 1; memcached only |
+ * | `max_value_bytes`    | `maxValueBytes`    | integer ≥ 1; memcached and redis only |
  * | `signing_keys`       | `signingKeys`      | keys separated by `,` (each ≥ 16 bytes); memcached only |
  * | `failover_ttl`       | `failoverTtl`      | seconds ≥ 0, as `expire`; memcached only |
  * | `sweep_interval_ms`  | `sweepIntervalMs`  | integer 1 … 2147483647; file only |
@@ -120,7 +121,9 @@ function buildRegion(name: string, global: Scope, own: Scope, syntax: Syntax): R
   // Globals first so that the region's own keys overwrite them.
   for (const [scope, isOwn] of [[global, false], [own, true]] as const) {
     for (const entry of scope.values()) {
-      const { spec } = entry;
+      // A key several stores share (`url`) means the option of the region's declared type; one
+      // that means nothing there is refused below when the region set it itself.
+      const { spec, value } = keyForStore(entry, declared) ?? { spec: entry.spec, value: undefined };
       if (!spec.target || (!isOwn && entry.option === 'key_prefix')) {
         continue; // type/enabled handled above; ignored Beaker keys; the global prefix is the app's
       }
@@ -130,7 +133,7 @@ function buildRegion(name: string, global: Scope, own: Scope, syntax: Syntax): R
         }
         continue;
       }
-      target[spec.target] = entry.value;
+      target[spec.target] = value;
     }
   }
 

@@ -31,6 +31,12 @@ export interface BeakerKey {
   /** Beaker accepted it on every backend: ignore it off its stores instead of failing. */
   readonly anyStoreInBeaker?: boolean;
   readonly read: (entry: RawEntry) => Parsed;
+  /**
+   * Set when the Beaker name stands for a different option on each store (`url`: memcached's
+   * `servers`, Redis's `url`): the key is kept as given and read, as the option of the region's
+   * store, once that store is known ({@link keyForStore}).
+   */
+  readonly byStore?: readonly BeakerKey[];
 }
 
 /** Beaker keys that are no region option: `enabled`, and two accepted for compatibility and ignored. */
@@ -43,19 +49,55 @@ const BEAKER_ONLY: ReadonlyArray<[string, BeakerKey]> = [
 
 /** Every key the parser reads: the option table's Beaker names, then {@link BEAKER_ONLY}. */
 const BEAKER_KEYS: ReadonlyMap<string, BeakerKey> = new Map<string, BeakerKey>([
-  ...Object.entries(REGION_OPTIONS).map(([name, spec]: [string, RegionOptionSpec]): [string, BeakerKey] => [
-    spec.beaker,
-    {
-      // The store (Beaker's `type`) is read apart: it decides which options apply.
-      target: name === 'store' ? undefined : (name as keyof RegionOptions),
-      stores: spec.stores,
-      anyStoreInBeaker: spec.anyStoreInBeaker,
-      read: (entry) => BEAKER_READERS[spec.kind](entry, spec),
-    },
-  ]),
+  ...groupByBeakerName(
+    Object.entries(REGION_OPTIONS).map(([name, spec]: [string, RegionOptionSpec]): [string, BeakerKey] => [
+      spec.beaker,
+      {
+        // The store (Beaker's `type`) is read apart: it decides which options apply.
+        target: name === 'store' ? undefined : (name as keyof RegionOptions),
+        stores: spec.stores,
+        anyStoreInBeaker: spec.anyStoreInBeaker,
+        read: (entry) => BEAKER_READERS[spec.kind](entry, spec),
+      },
+    ]),
+  ),
   ...BEAKER_ONLY,
 ]);
 const KEY_NAMES: readonly string[] = [...BEAKER_KEYS.keys()];
+
+/** One key per Beaker name: options of different stores under one name become one key `byStore`. */
+function groupByBeakerName(keys: ReadonlyArray<[string, BeakerKey]>): Array<[string, BeakerKey]> {
+  const grouped = new Map<string, BeakerKey[]>();
+  for (const [name, key] of keys) grouped.set(name, [...(grouped.get(name) ?? []), key]);
+  return [...grouped].map(([name, [first, ...others]]): [string, BeakerKey] =>
+    others.length === 0
+      ? [name, first]
+      : [
+          name,
+          {
+            target: first.target,
+            stores: [first, ...others].flatMap((key) => key.stores ?? []),
+            // Kept as given: which option it is depends on the region's store.
+            read: (entry) => entry.value as Parsed,
+            byStore: [first, ...others],
+          },
+        ],
+  );
+}
+
+/**
+ * The key and value `entry` stands for in a region of `store` (its declared type, also when the
+ * region is disabled): for a key shared by several stores' options, that store's option, its
+ * value read now; `undefined` when none of them is that store's. Other keys as they are.
+ */
+export function keyForStore(
+  entry: ParsedEntry,
+  store: StoreName | undefined,
+): { spec: BeakerKey; value: Parsed } | undefined {
+  if (entry.spec.byStore === undefined) return { spec: entry.spec, value: entry.value };
+  const spec = entry.spec.byStore.find((key) => store !== undefined && key.stores?.includes(store));
+  return spec === undefined ? undefined : { spec, value: spec.read({ key: entry.key, rest: entry.key, value: entry.value }) };
+}
 
 /** forRoot spellings people carry over, which edit distance alone would map badly (ttl → url). */
 const FOR_ROOT_NAMES: Readonly<Record<string, string>> = {

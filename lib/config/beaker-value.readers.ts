@@ -5,6 +5,7 @@ import { badSecretList, badValue, unsupportedType } from './beaker-config.messag
 import type { RawEntry } from './beaker-syntax.js';
 import { closestName } from './closest-name.js';
 import { nulInPath } from './config.messages.js';
+import { parseRedisUrls } from '../stores/redis/redis-url.js';
 import { isKeyPrefix, parseServerAddress, serverList } from './naming-rules.js';
 import { describeBounds, type IntegerBounds } from './option-bounds.js';
 import { REGION_OPTIONS, type OptionKind, type RegionOptionSpec } from './region-option-table.js';
@@ -32,6 +33,7 @@ export const BEAKER_READERS: { readonly [Kind in OptionKind]: ValueReader } = {
   'secret-list': readSecretList,
   path: readPath,
   servers: readServers,
+  'redis-url': readRedisUrl,
   'key-prefix': readKeyPrefix,
 };
 
@@ -39,9 +41,10 @@ const NUMERIC = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?$/i;
 const BOOLEAN_WORDS: Readonly<Record<string, boolean>> = {
   true: true, false: false, '1': true, '0': false, yes: true, no: false, on: true, off: false,
 };
-/** Beaker's names of the stores (`type`): the table's choices, and Beaker's `ext:memcached`. */
+/** Beaker's names of the stores (`type`): the table's choices, and Beaker's `ext:memcached` and `ext:redis`. */
 const TYPE_NAMES: Readonly<Record<string, StoreName>> = {
-  memory: 'memory', memcached: 'memcached', 'ext:memcached': 'memcached', file: 'file', none: 'none',
+  memory: 'memory', memcached: 'memcached', 'ext:memcached': 'memcached', redis: 'redis', 'ext:redis': 'redis', file: 'file',
+  none: 'none',
 };
 
 function readType(entry: RawEntry): StoreName {
@@ -74,6 +77,21 @@ function readServers(entry: RawEntry): string[] {
   }
   // An empty url means the local default server, as in Beaker.
   return servers.length > 0 ? servers : [REGION_OPTIONS.servers.beakerDefault];
+}
+
+/**
+ * A Redis url (`redis://host:port/db`, as Beaker's redis backend takes it); empty means the local
+ * default. Several urls separated by `,` are refused until Redis Cluster is supported. Messages
+ * never show the password.
+ */
+function readRedisUrl(entry: RawEntry, spec: RegionOptionSpec): string {
+  if (typeof entry.value !== 'string') {
+    throw new CacheConfigError(badValue(entry.key, entry.value, 'a Redis url such as "redis://127.0.0.1:6379"'));
+  }
+  const urls = entry.value.split(',').map((url) => url.trim()).filter((url) => url !== '');
+  if (urls.length === 0) return spec.beakerDefault!;
+  parseRedisUrls(urls, `"${entry.key}"`);
+  return urls[0];
 }
 
 /** A non-empty string. */

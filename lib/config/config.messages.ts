@@ -55,6 +55,9 @@ export const missingOption = {
   servers: (where: string) =>
     `Missing option "servers" in ${where}: a memcached region needs at least one server, e.g. servers: ['127.0.0.1:11211'] ` +
     "(or a comma-separated string such as '10.0.0.1:11211,10.0.0.2:11211').",
+  url: (where: string) =>
+    `Missing option "url" in ${where}: a redis region needs the url of its Redis, e.g. url: 'redis://127.0.0.1:6379' ` +
+    '(or url: process.env.REDIS_URL).',
   dir: (where: string) => `Missing option "dir" in ${where}: a file region needs a directory, e.g. dir: '/var/cache/myapp'.`,
 } as const;
 

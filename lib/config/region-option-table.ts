@@ -1,4 +1,5 @@
 import type { RegionOptions, StoreName } from '../cache-regions.options.js';
+import { DEFAULT_REDIS_PORT } from '../stores/redis/redis-url.js';
 import { DEFAULT_MEMCACHED_PORT } from './naming-rules.js';
 import { MAX_TIMER_MS, type IntegerBounds } from './option-bounds.js';
 
@@ -7,7 +8,8 @@ import { MAX_TIMER_MS, type IntegerBounds } from './option-bounds.js';
  * or choices, its default, the stores that require it and its name in Beaker-style flat
  * configuration. `forRoot` validation (resolve-regions-options.ts, region-option.reader.ts) and the
  * Beaker/env parser (beaker-config.parser.ts, beaker-value.readers.ts) are both driven by this
- * table, so a new option is added here and nowhere else is a list to extend.
+ * table, so a new option is added here and nowhere else is a list to extend. Options of different
+ * stores may share a Beaker name (`url`): the region's store says which one a key sets.
  */
 
 /** What kind of value an option takes; each kind has one reader in the validator and one in the parser. */
@@ -21,6 +23,7 @@ export type OptionKind =
   | 'secret-list'
   | 'path'
   | 'servers'
+  | 'redis-url'
   | 'key-prefix';
 
 /** How one region option is taken, checked and spelt in Beaker-style configuration. */
@@ -55,7 +58,7 @@ const TIMER_BOUND: Omit<IntegerBounds, 'min'> = {
  * it runs uncached (10 × 2 × 60000 ms + delays stays a few minutes short of it).
  */
 export const REGION_OPTIONS = {
-  store: { kind: 'store', choices: ['memory', 'memcached', 'file', 'none'], default: 'memory', beaker: 'type' },
+  store: { kind: 'store', choices: ['memory', 'memcached', 'redis', 'file', 'none'], default: 'memory', beaker: 'type' },
   ttl: { kind: 'ttl', default: 0, beaker: 'expire' },
   servers: {
     kind: 'servers',
@@ -64,6 +67,14 @@ export const REGION_OPTIONS = {
     beaker: 'url',
     // Beaker's memcached clients connect to the local server when no url is given.
     beakerDefault: `127.0.0.1:${DEFAULT_MEMCACHED_PORT}`,
+  },
+  url: {
+    kind: 'redis-url',
+    stores: ['redis'],
+    requiredOn: ['redis'],
+    // Beaker's `url` names the servers of every backend: a region's store says which option it is.
+    beaker: 'url',
+    beakerDefault: `redis://127.0.0.1:${DEFAULT_REDIS_PORT}`,
   },
   dir: { kind: 'path', stores: ['file'], requiredOn: ['file'], beaker: 'data_dir', anyStoreInBeaker: true },
   lockDir: { kind: 'path', stores: ['file'], beaker: 'lock_dir', anyStoreInBeaker: true },
@@ -84,11 +95,11 @@ export const REGION_OPTIONS = {
   password: { kind: 'string', stores: ['memcached'], beaker: 'password' },
   timeoutMs: {
     kind: 'integer',
-    stores: ['memcached'],
+    stores: ['memcached', 'redis'],
     bounds: {
       min: 1,
       max: 60_000,
-      why: 'A call waits up to timeoutMs for each memcached attempt; a cache that waits longer than a minute is slower than no cache',
+      why: 'A call waits up to timeoutMs for each memcached attempt or Redis command; a cache that waits longer than a minute is slower than no cache',
     },
     default: 500,
     beaker: 'timeout_ms',
@@ -104,7 +115,7 @@ export const REGION_OPTIONS = {
     default: 2,
     beaker: 'retries',
   },
-  maxValueBytes: { kind: 'integer', stores: ['memcached'], bounds: { min: 1 }, default: 1_048_576, beaker: 'max_value_bytes' },
+  maxValueBytes: { kind: 'integer', stores: ['memcached', 'redis'], bounds: { min: 1 }, default: 1_048_576, beaker: 'max_value_bytes' },
   signingKeys: { kind: 'secret-list', stores: ['memcached'], beaker: 'signing_keys' },
   failoverTtl: { kind: 'ttl', stores: ['memcached'], default: 10_000, beaker: 'failover_ttl' },
   sweepIntervalMs: { kind: 'integer', stores: ['file'], bounds: { min: 1, ...TIMER_BOUND }, default: 600_000, beaker: 'sweep_interval_ms' },

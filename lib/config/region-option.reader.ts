@@ -1,6 +1,7 @@
 import type { StoreName } from '../cache-regions.options.js';
 import { CacheConfigError } from '../errors.js';
 import type { CacheStore } from '../stores/cache-store.js';
+import { parseRedisUrls } from '../stores/redis/redis-url.js';
 import { ttlToMs } from '../ttl.js';
 import { closestName } from './closest-name.js';
 import {
@@ -45,6 +46,7 @@ interface KindValue {
   'secret-list': string[];
   path: string;
   servers: string[];
+  'redis-url': string[];
   'key-prefix': string;
 }
 
@@ -83,6 +85,7 @@ const READERS: { readonly [Kind in OptionKind]: KindReader } = {
     return path;
   },
   servers: (value, _option, _spec, where) => readServers(value, where),
+  'redis-url': (value, option, _spec, where) => readRedisUrls(value, option, where),
   'key-prefix': (value, _option, _spec, where) => readKeyPrefix(value, where),
 };
 
@@ -181,6 +184,19 @@ function readServers(value: unknown, where: string): string[] {
     seen.set(address.name, server as string);
   }
   return servers as string[];
+}
+
+/**
+ * A Redis url, or a list of them: each valid, and (until Redis Cluster is supported) only one.
+ * Messages never show a url's password.
+ */
+function readRedisUrls(value: unknown, option: string, where: string): string[] {
+  const urls = typeof value === 'string' ? [value] : value;
+  if (!Array.isArray(urls)) {
+    throw new CacheConfigError(invalidOption(option, where, 'a Redis url such as "redis://127.0.0.1:6379"', typeof value));
+  }
+  parseRedisUrls(urls as unknown[] as string[], `${where} option "${option}"`);
+  return [...(urls as string[])];
 }
 
 /** Shortest signing key, in bytes of UTF-8: 128 bits. */

@@ -67,6 +67,7 @@ function resolveRegion(
   // Read in this order so that, of several mistakes, the same one is reported first as always.
   const regionPrefix = options.read('keyPrefix');
   const servers = options.read('servers');
+  const url = options.read('url');
   const signingKeys = options.read('signingKeys');
   const dir = options.read('dir');
   const maxBytes = options.read('maxBytes');
@@ -90,8 +91,8 @@ function resolveRegion(
     lockWaitMs: options.read('lockWaitMs'),
     breakerThreshold: options.read('breakerThreshold'),
     breakerCooldownMs: options.read('breakerCooldownMs'),
-    // A hung memcached delays a call by at most timeoutMs, whatever the client's retries.
-    readTimeoutMs: kind === 'memcached' ? timeoutMs : 0,
+    // A hung memcached or Redis delays a call by at most timeoutMs, whatever the client's retries.
+    readTimeoutMs: kind === 'memcached' || kind === 'redis' ? timeoutMs : 0,
     memory: {
       maxEntries: options.read('maxEntries'),
       maxBytes: kind === 'memory' ? maxBytes : undefined,
@@ -106,6 +107,11 @@ function resolveRegion(
       maxValueBytes: options.read('maxValueBytes'),
       signingKeys,
       failoverTtlMs: options.read('failoverTtl'),
+    },
+    redis: {
+      url: url ?? [],
+      timeoutMs,
+      maxValueBytes: options.read('maxValueBytes'),
     },
     file: {
       dir: dir ?? '',

@@ -4,6 +4,7 @@ import type { CacheStore } from '../stores/cache-store.js';
 import type { FileStoreOptions } from '../stores/file.store.js';
 import type { MemcachedStoreOptions } from '../stores/memcached.store.js';
 import type { MemoryStoreOptions } from '../stores/memory.store.js';
+import type { RedisStoreOptions } from '../stores/redis.store.js';
 
 /** A region's options after validation, inheritance and defaults: what the region runs on. */
 export interface ResolvedRegionConfig {
@@ -21,11 +22,12 @@ export interface ResolvedRegionConfig {
   lockWaitMs: number;
   breakerThreshold: number;
   breakerCooldownMs: number;
-  /** Longest wait for a store read before it counts as failed (memcached: `timeoutMs`); 0 = none. */
+  /** Longest wait for a store read before it counts as failed (memcached, redis: `timeoutMs`); 0 = none. */
   readTimeoutMs: number;
   /** The app's metrics sink (`metrics`, one for every region), or none. */
   metrics?: CacheMetricsSink;
   memory: MemoryStoreOptions;
   memcached: MemcachedStoreOptions;
+  redis: RedisStoreOptions;
   file: FileStoreOptions;
 }

@@ -28,6 +28,7 @@ import type {
 import type { CacheMetricsSink } from '../observability/cache-metrics-sink.js';
 import { GuardedMetricsSink } from '../observability/guarded-metrics-sink.js';
 import type { CacheStore } from '../stores/cache-store.js';
+import { shownRedisUrls } from '../stores/redis/redis-url.js';
 import { createStore } from './create-store.js';
 import { CacheRegion } from './cache-region.js';
 import { RateLimitedLogger } from '../observability/rate-limited-logger.js';
@@ -39,6 +40,8 @@ function describeBackend(config: ResolvedRegionConfig): string {
   switch (config.store) {
     case 'memcached':
       return `memcached ${config.memcached.servers.join(', ')}, ${ttl}`;
+    case 'redis':
+      return `redis ${shownRedisUrls(config.redis.url)}, ${ttl}`;
     case 'file':
       return `file ${config.file.dir}, ${ttl}`;
     case 'memory':

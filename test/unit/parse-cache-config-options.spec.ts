@@ -506,7 +506,7 @@ describe('parseCacheConfigOptions', () => {
 
     it.each([
       ['ext:database', "Beaker's dbm, ext:database"],
-      ['dbm', 'supported types are memory, memcached (or ext:memcached), file and none'],
+      ['dbm', 'supported types are memory, memcached (or ext:memcached), redis (or ext:redis), file and none'],
       ['memcache', 'did you mean "memcached"?'],
       ['', 'supported types'],
     ])('rejects type %j', (type, fragment) => {
@@ -600,7 +600,7 @@ describe('parseCacheConfigOptions', () => {
     it('rejects a store option set on a region of another store', () => {
       expectConfigError(
         () => parseCacheConfigOptions({ ...base, 'cache.files.url': '10.0.0.1:11211' }),
-        '"cache.files.url" applies to memcached regions, but region "files" is memory',
+        '"cache.files.url" applies to memcached and redis regions, but region "files" is memory',
         'remove the key or change "cache.files.type"',
       );
       expectConfigError(

@@ -258,12 +258,14 @@ export class CacheRegion {
 }
 
 /**
- * `config` as shown: the memcached password and signing keys replaced by `'[redacted]'`, without
- * the metrics sink (an app object, not an option of the region), frozen.
+ * `config` as shown: the memcached password and signing keys, and the password in a Redis url,
+ * replaced by `'[redacted]'`, without the metrics sink (an app object, not an option of the
+ * region), frozen.
  */
 function withoutSecrets(config: ResolvedRegionConfig): Readonly<ResolvedRegionConfig> {
   const { password, signingKeys } = config.memcached;
   const { metrics: _sink, ...shown } = config;
+  const { url } = config.redis;
   return Object.freeze({
     ...shown,
     memcached: Object.freeze({
@@ -271,5 +273,14 @@ function withoutSecrets(config: ResolvedRegionConfig): Readonly<ResolvedRegionCo
       password: password === undefined ? undefined : '[redacted]',
       signingKeys: signingKeys?.map(() => '[redacted]'),
     }),
+    redis: Object.freeze({
+      ...config.redis,
+      url: typeof url === 'string' ? withoutUrlPassword(url) : Object.freeze(url.map(withoutUrlPassword)),
+    }),
   });
+}
+
+/** `redis://user:secret@host` → `redis://user:[redacted]@host`; a url without password as is. */
+function withoutUrlPassword(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:@/]*:)[^@/]*@/i, '$1[redacted]@');
 }

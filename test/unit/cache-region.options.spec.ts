@@ -36,4 +36,16 @@ describe('region.options', () => {
     expect(config.memcached.password).toBe('hunter2-the-password');
     expect(region.options).toBe(region.options);
   });
+
+  it.each([
+    ['redis://app:s3cret-pass@10.0.0.7:6379/2', 'redis://app:[redacted]@10.0.0.7:6379/2'],
+    ['redis://:s3cret-pass@10.0.0.7', 'redis://:[redacted]@10.0.0.7'],
+    ['redis://10.0.0.7:6379', 'redis://10.0.0.7:6379'],
+  ])('shows a Redis url %s as %s', (url, shown) => {
+    const [redis] = resolveRegionsOptions({ regions: { sessions: { store: 'redis', url } } });
+    const redisRegion = new CacheRegion(redis, new MemoryStore({ maxEntries: 10, clone: false }));
+    expect(redisRegion.options.redis.url).toEqual([shown]);
+    expect(JSON.stringify(redisRegion.options)).not.toContain('s3cret');
+    expect(redis.redis.url).toEqual([url]);
+  });
 });

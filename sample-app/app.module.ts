@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { Registry } from 'prom-client';
-import { CacheRegionsModule } from '../lib/index.js';
+import { CacheRegionsModule, getRegionToken, type CacheRegion } from '../lib/index.js';
 // An app outside this repository imports it from 'nest-cache-regions/prometheus'.
 import { PrometheusCacheMetrics } from '../lib/observability/prometheus/index.js';
 import { CacheAdminModule } from './cache-admin/cache-admin.module.js';
@@ -37,7 +37,13 @@ export class AppModule {
         HealthModule,
         MetricsModule.register(registry),
       ],
-      providers: [{ provide: StartupNotes, useFactory: () => new StartupNotes(settings) }],
+      providers: [
+        {
+          provide: StartupNotes,
+          useFactory: (functions: CacheRegion) => new StartupNotes(settings, functions),
+          inject: [getRegionToken('functions')],
+        },
+      ],
     };
   }
 }

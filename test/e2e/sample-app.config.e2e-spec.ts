@@ -30,6 +30,22 @@ describe('buildSampleCacheOptions', () => {
   it('treats a blank MEMCACHED_SERVERS as unset', () => {
     expect(buildSampleCacheOptions({ MEMCACHED_SERVERS: ' , ' }, '/x').regions.functions.store).toBe('memory');
   });
+
+  it('puts "functions" on Redis when REDIS_URL is set', () => {
+    const options = buildSampleCacheOptions({ REDIS_URL: ' redis://:pw@10.0.0.7:6380/2 ' }, '/srv/app');
+    expect(options.regions.functions).toEqual({ store: 'redis', url: 'redis://:pw@10.0.0.7:6380/2', ttl: '60m' });
+  });
+
+  it('treats a blank REDIS_URL as unset', () => {
+    expect(buildSampleCacheOptions({ REDIS_URL: '  ' }, '/x').regions.functions.store).toBe('memory');
+    expect(buildSampleCacheOptions({ REDIS_URL: '', MEMCACHED_SERVERS: 'm:11211' }, '/x').regions.functions.store).toBe('memcached');
+  });
+
+  it('refuses MEMCACHED_SERVERS and REDIS_URL together, naming both and not repeating the url', () => {
+    const both = { MEMCACHED_SERVERS: '127.0.0.1:11211', REDIS_URL: 'redis://:s3cret@127.0.0.1:6380' };
+    expect(() => buildSampleCacheOptions(both)).toThrow(/^MEMCACHED_SERVERS and REDIS_URL are both set, .+unset REDIS_URL .+ or MEMCACHED_SERVERS /);
+    expect(() => readSampleSettings(both)).toThrow(expect.objectContaining({ message: expect.not.stringContaining('s3cret') }));
+  });
 });
 
 describe('readSampleSettings', () => {

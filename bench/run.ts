@@ -12,6 +12,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { startMemcached, stopAllMemcached, type MemcachedProcess } from '../test/support/memcached.js';
+import { redisAvailable, stopAllRedis } from '../test/support/redis.js';
 import { Report } from './harness/report.js';
 import type { Scenario } from './harness/scenario.js';
 import { fileRegion } from './scenarios/file-region.js';
@@ -21,11 +22,14 @@ import { memcachedOutage } from './scenarios/memcached-outage.js';
 import { memoryHit } from './scenarios/memory-hit.js';
 import { missPath } from './scenarios/miss-path.js';
 import { memoryRss } from './scenarios/memory-rss.js';
+import { redisHit } from './scenarios/redis-hit.js';
+import { redisOutage } from './scenarios/redis-outage.js';
+import { redisStampede } from './scenarios/redis-stampede.js';
 import { stampede } from './scenarios/stampede.js';
 
 /** `cache-manager 7.2.9, keyv 5.6.0, …`: the installed versions of the peers. */
 function peerVersions(): string {
-  const peers = ['cache-manager', 'keyv', '@keyv/memcache', 'lru-cache', 'memjs'];
+  const peers = ['cache-manager', 'keyv', '@keyv/memcache', '@keyv/redis', '@redis/client', 'ioredis', 'lru-cache', 'memjs'];
   return peers
     .map((name) => {
       const manifest = new URL(`../node_modules/${name}/package.json`, import.meta.url);
@@ -34,8 +38,23 @@ function peerVersions(): string {
     .join(', ');
 }
 
-/** In run order; ids for `--only`: memory-hit, memcached-hit, miss-path, keys, stampede, outage, file, memory-rss. */
-const scenarios: Scenario[] = [memoryHit, memcachedHit, missPath, keyBuilding, stampede, memcachedOutage, fileRegion, memoryRss];
+/**
+ * In run order; ids for `--only`: memory-hit, memcached-hit, redis-hit, miss-path, keys, stampede,
+ * redis-stampede, outage, redis-outage, file, memory-rss.
+ */
+const scenarios: Scenario[] = [
+  memoryHit,
+  memcachedHit,
+  redisHit,
+  missPath,
+  keyBuilding,
+  stampede,
+  redisStampede,
+  memcachedOutage,
+  redisOutage,
+  fileRegion,
+  memoryRss,
+];
 
 const { values } = parseArgs({
   options: {
@@ -72,6 +91,10 @@ try {
       report.note(`Scenario "${scenario.id}" skipped: no memcached binary (apt-get install -y memcached).`);
       continue;
     }
+    if (scenario.needsRedis && !redisAvailable) {
+      report.note(`Scenario "${scenario.id}" skipped: no redis-server binary (apt-get install -y redis-server).`);
+      continue;
+    }
     await scenario.run({
       report,
       memcached,
@@ -82,6 +105,7 @@ try {
   }
 } finally {
   await stopAllMemcached();
+  await stopAllRedis();
 }
 
 const seconds = ((performance.now() - started) / 1_000).toFixed(0);

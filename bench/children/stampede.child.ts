@@ -1,6 +1,6 @@
 /**
- * One of the processes of the multi-process stampede: on `prepare` it builds the subject (an app
- * with a `lock: true` region, or cache-manager on memcached); on `go` it makes `callers`
+ * One of the processes of the multi-process stampedes: on `prepare` it builds the subject (an app
+ * with a `lock: true` region, or cache-manager on memcached or Redis); on `go` it makes `callers`
  * concurrent calls of one cold key and answers how often the method ran here.
  */
 import { Injectable } from '@nestjs/common';
@@ -8,13 +8,15 @@ import { Cached, type RegionOptions } from '../../lib/index.js';
 import { startBenchApp, type BenchApp } from '../harness/bench-app.js';
 import { serveRequests } from '../harness/children.js';
 import { sleep } from '../harness/fixtures.js';
-import { memcachedCacheManager } from '../harness/peers.js';
+import { memcachedCacheManager, redisCacheManager } from '../harness/peers.js';
 
 /** What the parent asks this child to prepare. */
 export interface StampedeRequest {
   op: 'prepare' | 'go';
-  subject?: 'cached-memcached' | 'cached-file' | 'cache-manager-memcached';
+  subject?: 'cached-memcached' | 'cached-file' | 'cached-redis' | 'cache-manager-memcached' | 'cache-manager-redis';
   memcached?: string;
+  /** The Redis url, for the redis subjects. */
+  redis?: string;
   dir?: string;
   key?: string;
   callers?: number;
@@ -52,10 +54,18 @@ async function prepare(request: StampedeRequest): Promise<void> {
     close = closeCache;
     return;
   }
+  if (request.subject === 'cache-manager-redis') {
+    const { cache, close: closeCache } = redisCacheManager(request.redis!);
+    call = (key) => cache.wrap(key, () => expensiveReport(key));
+    close = closeCache;
+    return;
+  }
   const region: RegionOptions =
     request.subject === 'cached-file'
       ? { store: 'file', dir: request.dir!, lock: true, ttl: 600 }
-      : { store: 'memcached', servers: [request.memcached!], lock: true, ttl: 600 };
+      : request.subject === 'cached-redis'
+        ? { store: 'redis', url: request.redis!, lock: true, ttl: 600 }
+        : { store: 'memcached', servers: [request.memcached!], lock: true, ttl: 600 };
   const bench: BenchApp = await startBenchApp({ regions: { stampede: region } }, [ReportService]);
   const service = bench.get(ReportService);
   call = (key) => service.build(key);

@@ -31,6 +31,11 @@ export interface Scenario {
   id: string;
   /** Whether the scenario needs memcached (skipped, with a note, when there is none). */
   needsMemcached?: boolean;
+  /**
+   * Whether the scenario needs a redis-server binary (skipped, with a note, when there is none).
+   * Such a scenario starts its own servers on free loopback ports (test/support/redis.ts).
+   */
+  needsRedis?: boolean;
   /** Runs the scenario and adds its rows. */
   run(context: ScenarioContext): Promise<void>;
 }

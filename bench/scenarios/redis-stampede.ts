@@ -2,7 +2,8 @@
  * Stampede on Redis: 1,000 concurrent callers of one cold key, in one process (single flight) and
  * spread over 4 processes (250 callers each) with `lock: true`, where only the `SET NX PX` lock in
  * Redis can keep the other processes from computing too; cache-manager + Keyv + `@keyv/redis`
- * beside each. The method takes 200 ms. The redis-server is this scenario's own.
+ * beside each. The method takes 200 ms. Every process is connected to Redis before the callers
+ * start. The redis-server is this scenario's own.
  */
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
@@ -102,17 +103,19 @@ export const redisStampede: Scenario = {
           if (failed) throw new Error(`stampede child failed to prepare ${subject}: ${String(failed.error)}`);
           const started = performance.now();
           const answers = await Promise.all(
-            children.map((child) => child.request<{ runs: number; error?: string }>({ op: 'go' })),
+            children.map((child) => child.request<{ runs: number; errors: number; error?: string }>({ op: 'go' })),
           );
           const ms = performance.now() - started;
           const error = answers.find((answer) => answer.error);
           if (error) throw new Error(`stampede child failed on ${subject}: ${error.error}`);
           const total = answers.reduce((sum, answer) => sum + answer.runs, 0);
+          // A lock request that failed (timed out) runs the method unlocked: say so beside the count.
+          const errors = answers.reduce((sum, answer) => sum + answer.errors, 0);
           report.add({
             scenario,
             subject: `${label}, ${PROCESSES} processes`,
             value: plural(total),
-            ratio: `all answered in ${formatMs(ms)}`,
+            ratio: `all answered in ${formatMs(ms)}${errors > 0 ? `; ${errors} store calls failed (failing open)` : ''}`,
             ...(target ? { target: '1 run', result: exactlyOne(total) } : {}),
           });
         }

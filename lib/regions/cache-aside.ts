@@ -70,9 +70,19 @@ export class CacheAside {
   ): Promise<unknown> {
     const pending = this.inflight.get(key);
     if (pending !== undefined) return this.joinFlight(pending);
+    const guarded = this.guarded;
     let entry: StoreEntry | undefined | Promise<StoreEntry | undefined>;
     try {
-      entry = this.guarded.breaker.allows() ? this.guarded.readRaw(key) : undefined;
+      // A synchronous store's fresh value first: a hit then builds no entry and skips afterRead.
+      // Anything else (a miss, a stale entry, an open breaker) takes the full read below.
+      if (guarded.peeks && !guarded.breaker.isOpen) {
+        const fresh = guarded.peekFresh(key);
+        if (fresh !== undefined) {
+          this.recorder.hit('get');
+          return Promise.resolve(fresh);
+        }
+      }
+      entry = guarded.breaker.allows() ? guarded.readRaw(key) : undefined;
     } catch (error) {
       this.guarded.failed('get', error);
       entry = undefined;

@@ -29,6 +29,8 @@ const UNBOUNDED_READ = (): Deadline => ({ settled: false });
  */
 export class GuardedStore {
   readonly breaker: CircuitBreaker;
+  /** Whether the store answers {@link peekFresh}: a fresh value, synchronously. */
+  readonly peeks: boolean;
   /** Deadlines of store reads, and of the wait for a miss's write (none when `readTimeoutMs` is 0). */
   private readonly deadlines: Deadlines | undefined;
   private oversizeLogged = false;
@@ -40,6 +42,7 @@ export class GuardedStore {
     private readonly logger: RateLimitedLogger,
   ) {
     const region = config.name;
+    this.peeks = typeof store.peekFresh === 'function';
     this.deadlines = config.readTimeoutMs > 0 ? new Deadlines(config.readTimeoutMs) : undefined;
     this.breaker = new CircuitBreaker(
       config.breakerThreshold,
@@ -98,6 +101,25 @@ export class GuardedStore {
         },
       );
     });
+  }
+
+  /**
+   * {@link CacheStore.peekFresh} with the breaker's and the recorder's accounting of a read that
+   * answered, when it finds a fresh value; when it answers `undefined`, nothing is counted and the
+   * caller reads with {@link readRaw}. Throws when the store fails, counted as {@link readRaw}
+   * counts it. Only for a store that {@link peeks}, while the breaker is closed.
+   */
+  peekFresh(key: string): unknown {
+    const started = this.recorder.clock();
+    let value: unknown;
+    try {
+      value = this.store.peekFresh!(key);
+    } catch (error) {
+      this.readEnded(started, false);
+      throw error;
+    }
+    if (value !== undefined) this.readEnded(started, true);
+    return value;
   }
 
   /** A read under the breaker; a failure is a miss when `failOpen`, else a CacheStoreError. */

@@ -71,7 +71,7 @@ export function fitKey(
   if (
     key.length * 3 <= maxBytes &&
     (forbidden === undefined || !matches(forbidden, key)) &&
-    !key.includes(DIGEST_MARKER) &&
+    !hasDigestMarker(key) &&
     isWellFormed(key)
   ) {
     return key;
@@ -80,7 +80,7 @@ export function fitKey(
   const byteLength = key.length * 3 <= maxBytes ? 0 : Buffer.byteLength(key, 'utf8');
   if (byteLength <= maxBytes) {
     const clean =
-      !key.includes(DIGEST_MARKER) && (forbidden === undefined || !matches(forbidden, key)) && isWellFormed(key);
+      !hasDigestMarker(key) && (forbidden === undefined || !matches(forbidden, key)) && isWellFormed(key);
     return clean ? key : hashedKey(key, limits, context);
   }
   // Too long: hashed (or refused) whatever its characters, so they need no scan.
@@ -88,6 +88,14 @@ export function fitKey(
     throw new CacheKeyTooLongError(keyTooLongMessage(context, key, byteLength, limits), byteLength, maxBytes);
   }
   return hashedKey(key, limits, context);
+}
+
+/**
+ * Whether the key contains {@link DIGEST_MARKER}. Most keys have no `#` at all, and looking for
+ * one character costs less than searching for the marker.
+ */
+function hasDigestMarker(key: string): boolean {
+  return key.indexOf('#') !== -1 && key.includes(DIGEST_MARKER);
 }
 
 function escapeNamespace(namespace: string): string {

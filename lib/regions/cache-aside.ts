@@ -70,6 +70,33 @@ export class CacheAside {
   ): Promise<unknown> {
     const pending = this.inflight.get(key);
     if (pending !== undefined) return this.joinFlight(pending);
+    const guarded = this.guarded;
+    // A synchronous store's fresh value first: a hit then builds no entry. Anything else (a miss,
+    // a stale entry, an open breaker, a failure) takes the full read.
+    if (guarded.peeks && !guarded.breaker.isOpen) {
+      let fresh: unknown;
+      try {
+        fresh = guarded.peekFresh(key);
+      } catch (error) {
+        guarded.failed('get', error);
+        return this.afterRead(key, undefined, policy, fn, self, args);
+      }
+      if (fresh !== undefined) {
+        this.recorder.hit('get');
+        return Promise.resolve(fresh);
+      }
+    }
+    return this.read(key, policy, fn, self, args);
+  }
+
+  /** {@link getOrCompute} past the in-process flights and the store's fresh values: a full read. */
+  private read(
+    key: string,
+    policy: CachedCallPolicy,
+    fn: (...args: any[]) => unknown,
+    self: unknown,
+    args: readonly unknown[],
+  ): Promise<unknown> {
     let entry: StoreEntry | undefined | Promise<StoreEntry | undefined>;
     try {
       entry = this.guarded.breaker.allows() ? this.guarded.readRaw(key) : undefined;
@@ -88,7 +115,6 @@ export class CacheAside {
     }
     return this.afterRead(key, entry, policy, fn, self, args);
   }
-
 
   private afterRead(
     key: string,

@@ -29,6 +29,8 @@ const UNBOUNDED_READ = (): Deadline => ({ settled: false });
  */
 export class GuardedStore {
   readonly breaker: CircuitBreaker;
+  /** Whether the store answers {@link peekFresh}: a fresh value, synchronously. */
+  readonly peeks: boolean;
   /** Deadlines of store reads, and of the wait for a miss's write (none when `readTimeoutMs` is 0). */
   private readonly deadlines: Deadlines | undefined;
   private oversizeLogged = false;
@@ -40,6 +42,7 @@ export class GuardedStore {
     private readonly logger: RateLimitedLogger,
   ) {
     const region = config.name;
+    this.peeks = typeof store.peekFresh === 'function';
     this.deadlines = config.readTimeoutMs > 0 ? new Deadlines(config.readTimeoutMs) : undefined;
     this.breaker = new CircuitBreaker(
       config.breakerThreshold,
@@ -68,11 +71,11 @@ export class GuardedStore {
     try {
       entry = this.store.get(key);
     } catch (error) {
-      this.readEnded(started, false);
+      this.readFailed(started);
       throw error;
     }
     if (!(entry instanceof Promise)) {
-      this.readEnded(started, true);
+      this.readAnswered(started);
       return entry;
     }
     const reading = entry;
@@ -80,24 +83,43 @@ export class GuardedStore {
     return new Promise<StoreEntry | undefined>((resolve, reject) => {
       const deadline =
         deadlines?.start(() => {
-          this.readEnded(started, false);
+          this.readFailed(started);
           reject(new Error(readTimedOut(this.config.readTimeoutMs)));
         }) ?? UNBOUNDED_READ();
       reading.then(
         (found) => {
           if (deadline.settled) return;
           deadline.settled = true;
-          this.readEnded(started, true);
+          this.readAnswered(started);
           resolve(found);
         },
         (error: unknown) => {
           if (deadline.settled) return;
           deadline.settled = true;
-          this.readEnded(started, false);
+          this.readFailed(started);
           reject(error);
         },
       );
     });
+  }
+
+  /**
+   * {@link CacheStore.peekFresh} with the breaker's and the recorder's accounting of a read that
+   * answered, when it finds a fresh value; when it answers `undefined`, nothing is counted and the
+   * caller reads with {@link readRaw}. Throws when the store fails, counted as {@link readRaw}
+   * counts it. Only for a store that {@link peeks}, while the breaker is closed.
+   */
+  peekFresh(key: string): unknown {
+    const started = this.recorder.clock();
+    let value: unknown;
+    try {
+      value = this.store.peekFresh!(key);
+    } catch (error) {
+      this.readFailed(started);
+      throw error;
+    }
+    if (value !== undefined) this.readAnswered(started);
+    return value;
   }
 
   /** A read under the breaker; a failure is a miss when `failOpen`, else a CacheStoreError. */
@@ -195,9 +217,14 @@ export class GuardedStore {
     this.logger.warn(`store:${this.config.name}`, storeOperationFailed(this.config.name, this.store.kind, operation, error));
   }
 
-  private readEnded(started: number, answered: boolean): void {
-    if (answered) this.breaker.success();
-    else this.breaker.failure();
+  // Two methods, not one with a flag: a hit's is small enough to inline into its caller.
+  private readAnswered(started: number): void {
+    this.breaker.success();
+    this.recorder.latency('get', started);
+  }
+
+  private readFailed(started: number): void {
+    this.breaker.failure();
     this.recorder.latency('get', started);
   }
 

@@ -56,6 +56,16 @@ export interface CacheStore {
   readonly maxTtlMs?: number;
   /** The entry, or `undefined` when missing or expired. */
   get(key: string): MaybePromise<StoreEntry | undefined>;
+  /**
+   * The value of `key`'s entry, answered synchronously and without building a {@link StoreEntry},
+   * when the entry is there and fresh: before its `expiresAt` and, when set, its `freshUntil`.
+   * `undefined` otherwise (missing, expired or stale); the region then reads the key with `get`,
+   * so a store may answer `undefined` whenever it cannot tell cheaply. A found entry counts as read
+   * as with `get` (an LRU store makes it the most recent). The region never stores `undefined`, so
+   * `undefined` is never a value. Optional; for stores that answer synchronously (memory), where
+   * the region's cache-aside hits (`@Cached`, `getOrSet`) use it.
+   */
+  peekFresh?(key: string): unknown;
   /** Stores an entry, replacing any previous one. */
   set(key: string, entry: StoreEntry, options?: StoreSetOptions): MaybePromise<void>;
   /** Removes an entry; resolves `true` when one was there (best effort for remote stores). */

@@ -59,12 +59,18 @@ export class MemoryStore implements CacheStore {
   /** Keys are held in memory: long ones are hashed rather than kept whole. */
   readonly keyLimits: StoreKeyLimits = { maxBytes: 1_024 };
   private readonly lru: LRUCache<string, {}>;
+  /**
+   * Whether {@link peekFresh} answers: not in a subclass that overrides `get` (to count, log or
+   * fail reads) and not `peekFresh`, whose reads must all go through its `get`.
+   */
+  private readonly peeks: boolean;
 
   constructor(private readonly options: MemoryStoreOptions) {
     this.lru = new LRUCache<string, {}>({
       max: options.maxEntries,
       ...(options.maxBytes === undefined ? {} : { maxSize: options.maxBytes }),
     });
+    this.peeks = this.get === MemoryStore.prototype.get || this.peekFresh !== MemoryStore.prototype.peekFresh;
   }
 
   get(key: string): StoreEntry | undefined {
@@ -78,6 +84,25 @@ export class MemoryStore implements CacheStore {
       return undefined;
     }
     return this.options.clone ? new TimedEntry(cloneValue(held.value), held.expiresAt, held.freshUntil) : held;
+  }
+
+  /**
+   * The value of a fresh entry with no entry object built, the hit path of `@Cached`; an expired
+   * entry is left for `get`, which the region calls next, to drop.
+   */
+  peekFresh(key: string): unknown {
+    if (!this.peeks) return undefined;
+    const held = this.lru.get(key);
+    if (held === undefined) return undefined;
+    let value: unknown = held;
+    if (held instanceof TimedEntry) {
+      const now = Date.now();
+      if ((held.expiresAt !== 0 && held.expiresAt <= now) || (held.freshUntil !== 0 && held.freshUntil <= now)) {
+        return undefined;
+      }
+      value = held.value;
+    }
+    return this.options.clone ? cloneValue(value) : value;
   }
 
   /**

@@ -53,6 +53,84 @@ describe('MemoryStore', () => {
   });
 });
 
+describe('MemoryStore.peekFresh', () => {
+  const timed = (value: unknown, expiresAt: number, freshUntil = 0): StoreEntry => ({ value, expiresAt, freshUntil });
+
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('expires to the millisecond, exactly as get does', () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const store = new MemoryStore({ maxEntries: 10, clone: false });
+    const t0 = Date.now();
+    store.set('k', timed('v', t0 + 1_000));
+    vi.setSystemTime(t0 + 999);
+    expect(store.peekFresh('k')).toBe('v');
+    expect(store.get('k')?.value).toBe('v');
+    vi.setSystemTime(t0 + 1_000);
+    expect(store.peekFresh('k')).toBeUndefined();
+    expect(store.get('k')).toBeUndefined();
+  });
+
+  it('leaves an entry to get from its freshUntil on, to the millisecond', () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const store = new MemoryStore({ maxEntries: 10, clone: false });
+    const t0 = Date.now();
+    store.set('k', timed('v', t0 + 5_000, t0 + 1_000));
+    vi.setSystemTime(t0 + 999);
+    expect(store.peekFresh('k')).toBe('v');
+    vi.setSystemTime(t0 + 1_000);
+    expect(store.peekFresh('k')).toBeUndefined();
+    expect(store.get('k')).toEqual({ value: 'v', expiresAt: t0 + 5_000, freshUntil: t0 + 1_000 });
+  });
+
+  it('makes the entry the most recently used, as get does', () => {
+    const store = new MemoryStore({ maxEntries: 2, clone: false });
+    store.set('a', entry(1));
+    store.set('b', entry(2));
+    expect(store.peekFresh('a')).toBe(1);
+    store.set('c', entry(3));
+    expect(store.peekFresh('a')).toBe(1);
+    expect(store.peekFresh('b')).toBeUndefined();
+  });
+
+  it('returns a copy of each value when clone is set', () => {
+    const store = new MemoryStore({ maxEntries: 10, clone: true });
+    store.set('bare', entry({ n: 1 }));
+    store.set('timed', timed({ n: 2 }, Date.now() + 60_000));
+    const bare = store.peekFresh('bare') as { n: number };
+    bare.n = 42;
+    expect(store.peekFresh('bare')).toEqual({ n: 1 });
+    const value = store.peekFresh('timed') as { n: number };
+    value.n = 42;
+    expect(store.peekFresh('timed')).toEqual({ n: 2 });
+  });
+
+  it('leaves every read to get in a subclass that overrides get alone', () => {
+    class CountingStore extends MemoryStore {
+      reads = 0;
+      override get(key: string) {
+        this.reads++;
+        return super.get(key);
+      }
+    }
+    class PeekingStore extends CountingStore {
+      override peekFresh(key: string) {
+        this.reads++;
+        return super.peekFresh(key);
+      }
+    }
+    const counting = new CountingStore({ maxEntries: 10, clone: false });
+    counting.set('k', entry('v'));
+    expect(counting.peekFresh('k')).toBeUndefined();
+    const peeking = new PeekingStore({ maxEntries: 10, clone: false });
+    peeking.set('k', entry('v'));
+    expect(peeking.peekFresh('k')).toBe('v');
+    expect(peeking.reads).toBe(1);
+  });
+});
+
 describe('NoneStore', () => {
   it('caches nothing', async () => {
     const store = new NoneStore();

@@ -125,6 +125,28 @@ export function runStoreContract(label: string, setup: () => Promise<StoreContra
       expect((await store.get(`${head}2`))?.value).toBe('two');
     });
 
+    it('peekFresh() answers a fresh value synchronously, and undefined for anything else', async (ctx) => {
+      const peekFresh = store.peekFresh?.bind(store);
+      if (!peekFresh) {
+        ctx.skip();
+        return;
+      }
+      const now = Date.now();
+      const values: unknown[] = [{ n: 1 }, null, false, 0, ''];
+      for (const [i, value] of values.entries()) await store.set(`contract:peek:${i}`, entry(value));
+      for (const [i, value] of values.entries()) expect(peekFresh(`contract:peek:${i}`)).toEqual(value);
+      await store.set('contract:peek:timed', entry('timed', now + 60_000, now + 30_000));
+      expect(peekFresh('contract:peek:timed')).toBe('timed');
+      expect(peekFresh('contract:absent')).toBeUndefined();
+      // Past its freshness, not its expiry: `get` serves it (stale), peekFresh leaves it to `get`.
+      await store.set('contract:peek:stale', entry('stale', now + 60_000, now - 1));
+      expect(peekFresh('contract:peek:stale')).toBeUndefined();
+      expect((await store.get('contract:peek:stale'))?.value).toBe('stale');
+      await store.set('contract:peek:expired', entry('expired', now - 1));
+      expect(peekFresh('contract:peek:expired')).toBeUndefined();
+      expect(await store.get('contract:peek:expired')).toBeUndefined();
+    });
+
     it('add() stores only when no live entry exists', async (ctx) => {
       if (!store.add) {
         ctx.skip();

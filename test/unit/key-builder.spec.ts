@@ -142,6 +142,11 @@ describe('fitKey', () => {
       const forged = fit('x'.repeat(300));
       expect(fit(forged)).not.toBe(forged);
       expect(fit('a#sha256:b')).not.toBe('a#sha256:b');
+      expect(fit('#1#sha256:')).not.toBe('#1#sha256:');
+    });
+
+    it('keeps a key whose # starts no digest marker', () => {
+      for (const key of ['tag#1', '#sha256', 'a#sha256-b', '##sha25:']) expect(fit(key)).toBe(key);
     });
 
     it('hashes keys with lone surrogates, keeping them apart from U+FFFD', () => {
